@@ -1,0 +1,82 @@
+"""Every setting of dynamo_wagtail, read in one place.
+
+Values are read from ``django.conf.settings`` on each access, so
+``override_settings`` works in tests. The names and defaults of django-dynamo are
+kept; new settings use the ``DYNAMO_`` prefix.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings as django_settings
+
+#: Dotted paths of the built-in field kinds, in the order the builder offers them.
+BUILTIN_FIELD_TYPES: tuple[str, ...] = (
+    "dynamo_wagtail.kinds.standard.CharKind",
+    "dynamo_wagtail.kinds.standard.TextKind",
+    "dynamo_wagtail.kinds.standard.SlugKind",
+    "dynamo_wagtail.kinds.standard.EmailKind",
+    "dynamo_wagtail.kinds.standard.URLKind",
+    "dynamo_wagtail.kinds.standard.GenericIPAddressKind",
+    "dynamo_wagtail.kinds.standard.CommaSeparatedIntegerKind",
+    "dynamo_wagtail.kinds.standard.IntegerKind",
+    "dynamo_wagtail.kinds.standard.BigIntegerKind",
+    "dynamo_wagtail.kinds.standard.SmallIntegerKind",
+    "dynamo_wagtail.kinds.standard.PositiveIntegerKind",
+    "dynamo_wagtail.kinds.standard.PositiveSmallIntegerKind",
+    "dynamo_wagtail.kinds.standard.DecimalKind",
+    "dynamo_wagtail.kinds.standard.FloatKind",
+    "dynamo_wagtail.kinds.standard.BooleanKind",
+    "dynamo_wagtail.kinds.standard.NullBooleanKind",
+    "dynamo_wagtail.kinds.standard.DateKind",
+    "dynamo_wagtail.kinds.standard.DateTimeKind",
+    "dynamo_wagtail.kinds.standard.TimeKind",
+    "dynamo_wagtail.kinds.standard.DurationKind",
+    "dynamo_wagtail.kinds.standard.UUIDKind",
+    "dynamo_wagtail.kinds.standard.JSONKind",
+    "dynamo_wagtail.kinds.standard.ChoiceKind",
+    "dynamo_wagtail.kinds.standard.MultipleChoiceKind",
+    "dynamo_wagtail.kinds.standard.FileKind",
+    "dynamo_wagtail.kinds.standard.ImageFileKind",
+    "dynamo_wagtail.kinds.wagtail.RichTextKind",
+    "dynamo_wagtail.kinds.relations.ForeignKeyKind",
+    "dynamo_wagtail.kinds.relations.OneToOneKind",
+    "dynamo_wagtail.kinds.relations.ManyToManyKind",
+    "dynamo_wagtail.kinds.wagtail.WagtailImageKind",
+    "dynamo_wagtail.kinds.wagtail.DocumentKind",
+    "dynamo_wagtail.kinds.wagtail.PageKind",
+    "dynamo_wagtail.kinds.wagtail.SnippetKind",
+)
+
+DEFAULTS: dict[str, Any] = {
+    # django-dynamo's settings, same names and defaults.
+    "DYNAMO_DELETE_COLUMNS": True,
+    "DYNAMO_DELETE_TABLES": True,
+    "DYNAMO_DEFAULT_APP": "dynamo",
+    "DYNAMO_DEFAULT_MODULE": "dynamo.models",
+    "DYNAMO_FIELD_TYPES": BUILTIN_FIELD_TYPES,
+    # Group overrides: a list of kind names. None means "each kind says".
+    "STANDARD_FIELD_TYPES": None,
+    "INTEGER_FIELD_TYPES": None,
+    "STRING_FIELD_TYPES": None,
+    "RELATION_FIELD_TYPES": None,
+    # New settings.
+    # Static models a relation field may point to ("app_label.Model"); dynamic
+    # types are always allowed. None allows every installed model.
+    "DYNAMO_RELATION_TARGETS": None,
+    # Rows a conversion report lists as examples.
+    "DYNAMO_REPORT_EXAMPLES": 5,
+}
+
+
+class DynamoSettings:
+    """Attribute access to the settings above, read live from Django settings."""
+
+    def __getattr__(self, name: str) -> Any:
+        if name not in DEFAULTS:
+            raise AttributeError(name)
+        return getattr(django_settings, name, DEFAULTS[name])
+
+
+settings = DynamoSettings()

@@ -1,0 +1,250 @@
+"""Definition rows → :class:`~dynamo_wagtail.spec.ModelSpec`, with every check.
+
+Whatever a person typed is validated here, before any plan exists: names, kinds,
+options, defaults, choices and relation targets. Problems come back as one
+:class:`DefinitionError` naming the field and option of each message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from django.apps import apps
+from django.core.exceptions import ValidationError
+
+from .conf import settings
+from .kinds import get_kind
+from .kinds.registry import offered_kinds
+from .spec import ACTIVE, TRASHED, TYPE_OPTION_KEYS, FieldSpec, ModelSpec, freeze_options
+from .validation import name_errors
+
+if TYPE_CHECKING:
+    from .models import MetaField, MetaModel
+
+
+class DefinitionError(ValidationError):
+    """A definition that cannot be applied. Nothing was written.
+
+    ``type_errors`` maps a type option to messages; ``field_errors`` maps a field's
+    stable id to {option: messages}. As a ValidationError its keys are ``option``
+    and ``<field name>.<option>``.
+    """
+
+    def __init__(
+        self,
+        type_errors: dict[str, list[str]],
+        field_errors: dict[str, dict[str, list[str]]],
+        field_names: dict[str, str],
+    ) -> None:
+        self.type_errors = type_errors
+        self.field_errors = field_errors
+        self.field_names = field_names
+        flat: dict[str, list[str]] = dict(type_errors)
+        for uid, options in field_errors.items():
+            for option, messages in options.items():
+                flat[f"{field_names.get(uid) or uid}.{option}"] = messages
+        super().__init__(flat)
+
+
+def parse_choices(text: str) -> tuple[tuple[str, str], ...]:
+    """django-dynamo's comma list, or one choice a line as ``value`` or ``value|label``."""
+    text = (text or "").strip()
+    if not text:
+        return ()
+    items = text.splitlines() if "\n" in text or "|" in text else text.split(",")
+    choices = []
+    for item in items:
+        item = item.strip()
+        if not item:
+            continue
+        value, _, label = item.partition("|")
+        choices.append((value.strip(), label.strip() or value.strip()))
+    return tuple(choices)
+
+
+def _type_index(exclude_uid: str | None) -> dict[str, tuple[str, str]]:
+    """Lower-cased name → (uid, app) of every other defined type."""
+    from .models import MetaModel
+
+    return {
+        name.lower(): (str(uid), app)
+        for uid, name, app in MetaModel.objects.values_list("uid", "name", "app")
+        if str(uid) != exclude_uid
+    }
+
+
+def resolve_target(
+    related_model: str, own: tuple[str, str], others: dict[str, tuple[str, str]]
+) -> tuple[str, str | None]:
+    """(target, error) for a relation's ``related_model`` text."""
+    text = related_model.strip()
+    if not text:
+        return "", "Choose what this field links to."
+    own_uid, own_name = own
+    if text.lower() in (own_name.lower(), "self"):
+        return f"type:{own_uid}", None
+    name = text.split(".")[-1] if text.split(".")[0] == settings.DYNAMO_DEFAULT_APP else text
+    if "." not in name:
+        found = others.get(name.lower())
+        if found is None:
+            return "", f"There is no content type called '{text}'."
+        return f"type:{found[0]}", None
+    try:
+        model = apps.get_model(text)
+    except (LookupError, ValueError):
+        return "", f"'{text}' is not an installed model (use app_label.Model)."
+    allowed = settings.DYNAMO_RELATION_TARGETS
+    label = model._meta.label_lower
+    if allowed is not None and label not in {a.lower() for a in allowed}:
+        return "", f"Links to {model._meta.label} are not allowed here."
+    return label, None
+
+
+def build_field_spec(
+    field: MetaField, own: tuple[str, str], others: dict[str, tuple[str, str]]
+) -> tuple[FieldSpec, dict[str, list[str]]]:
+    errors: dict[str, list[str]] = {}
+    for message in name_errors(field.name):
+        errors.setdefault("name", []).append(message)
+    try:
+        kind = get_kind(field.type)
+    except LookupError:
+        kind = None
+        errors.setdefault("type", []).append(f"Unknown field kind '{field.type}'.")
+    if kind is not None and kind not in offered_kinds():
+        errors.setdefault("type", []).append(f"The kind '{field.type}' is not available.")
+    target = ""
+    if kind is not None and kind.is_relation:
+        fixed = kind.target_string()  # type: ignore[attr-defined]
+        if fixed:
+            target = fixed.lower()
+        else:
+            target, error = resolve_target(field.related_model, own, others)
+            if error:
+                errors.setdefault("related_model", []).append(error)
+            elif hasattr(kind, "check_target") and not target.startswith("type:"):
+                kind.check_target(apps.get_model(target), errors)
+    elif field.related_model:
+        errors.setdefault("related_model", []).append("Only relation kinds link to a model.")
+    options = field.options if isinstance(field.options, dict) else {}
+    if not isinstance(field.options, dict):
+        errors.setdefault("options", []).append("Kind options must be a mapping.")
+    if kind is not None:
+        options = {**{k: v for k, v in kind.option_defaults.items() if v is not None}, **options}
+    try:
+        choices = parse_choices(field.choices)
+    except ValueError as exc:  # pragma: no cover - parse_choices does not raise today
+        choices = ()
+        errors.setdefault("choices", []).append(str(exc))
+    values = [v for v, _ in choices]
+    if len(set(values)) != len(values):
+        errors.setdefault("choices", []).append("Each choice value must be different.")
+    if any(not v for v in values):
+        errors.setdefault("choices", []).append("A choice value cannot be empty.")
+    spec = FieldSpec(
+        uid=str(field.uid),
+        name=field.name,
+        kind=kind.name if kind else field.type,
+        column=field.column or f"f_{field.uid.hex[:12]}",
+        verbose_name=field.verbose_name,
+        help_text=field.help,
+        description=field.description,
+        required=field.required,
+        unique=field.unique,
+        indexed=field.indexed,
+        unique_together=field.unique_together,
+        default=field.default,
+        choices=choices,
+        target=target,
+        options=freeze_options(options),
+        order=field.order,
+        state=TRASHED if field.trashed_at else ACTIVE,
+    )
+    if kind is not None and not errors:
+        kind.validate(spec, errors)
+    return spec, errors
+
+
+def build_spec(meta_model: MetaModel, fields: Iterable[MetaField] | None = None) -> ModelSpec:
+    """The desired spec of ``meta_model``; raises :class:`DefinitionError`."""
+    if fields is None:
+        fields = list(meta_model.fields.all()) if meta_model.pk else []
+    uid = str(meta_model.uid)
+    others = _type_index(uid)
+    type_errors: dict[str, list[str]] = {}
+    for message in name_errors(meta_model.name, type_name=True):
+        type_errors.setdefault("name", []).append(message)
+    if meta_model.name.lower() in others:
+        type_errors.setdefault("name", []).append(
+            f"A content type called '{meta_model.name}' already exists."
+        )
+    app_errors = _app_errors(meta_model.app)
+    if app_errors:
+        type_errors["app"] = app_errors
+    field_specs: list[FieldSpec] = []
+    field_errors: dict[str, dict[str, list[str]]] = {}
+    seen: dict[str, str] = {}
+    own = (uid, meta_model.name)
+    for field in sorted(fields, key=lambda f: (f.order, f.pk or 0)):
+        spec, errors = build_field_spec(field, own, others)
+        if spec.is_active:
+            folded = spec.name.lower()
+            if folded in seen:
+                errors.setdefault("name", []).append(
+                    f"Another field is already called '{seen[folded]}'."
+                )
+            seen[folded] = spec.name
+        if errors:
+            field_errors[spec.uid] = errors
+        field_specs.append(spec)
+    active_names = {f.name for f in field_specs if f.is_active} | {"pk", "id"}
+    _check_type_options(meta_model, active_names, type_errors)
+    if type_errors or field_errors:
+        raise DefinitionError(type_errors, field_errors, {f.uid: f.name for f in field_specs})
+    return ModelSpec(
+        uid=uid,
+        name=meta_model.name,
+        app_label=meta_model.app,
+        table=meta_model.table or f"{meta_model.app}_{meta_model.uid.hex[:16]}",
+        verbose_name=meta_model.verbose_name,
+        verbose_name_plural=meta_model.verbose_name_plural,
+        description=meta_model.description,
+        admin=meta_model.admin,
+        options=freeze_options({k: getattr(meta_model, k) for k in TYPE_OPTION_KEYS}),
+        fields=tuple(field_specs),
+        state=TRASHED if meta_model.trashed_at else ACTIVE,
+    )
+
+
+def _app_errors(app: str) -> list[str]:
+    from .runtime.apps import RuntimeConfig
+
+    config = apps.app_configs.get(app)
+    if not isinstance(config, RuntimeConfig):
+        return [f"'{app}' is not an installed dynamo_wagtail runtime app."]
+    return []
+
+
+def _check_type_options(meta_model: Any, names: set[str], errors: dict[str, list[str]]) -> None:
+    def unknown(values: Iterable[str]) -> list[str]:
+        return [v for v in values if v.lstrip("-") not in names]
+
+    for option in ("listing_columns", "search_fields", "ordering"):
+        value = getattr(meta_model, option)
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            errors.setdefault(option, []).append("Give a list of field names.")
+            continue
+        bad = unknown(value)
+        if bad:
+            errors.setdefault(option, []).append(f"Unknown fields: {', '.join(bad)}.")
+    if meta_model.title_field and meta_model.title_field not in names:
+        errors.setdefault("title_field", []).append(
+            f"Unknown field '{meta_model.title_field}'."
+        )
+    if meta_model.workflows and not (meta_model.drafts and meta_model.revisions):
+        errors.setdefault("workflows", []).append("Workflows need drafts and revisions on.")
+    if meta_model.drafts and not meta_model.revisions:
+        errors.setdefault("drafts", []).append("Drafts need revisions on.")
+    if meta_model.locking and not meta_model.revisions:
+        errors.setdefault("locking", []).append("Locking needs revisions on.")

@@ -1,0 +1,150 @@
+"""Spec → model class, with ``type()``. Pure: no database access.
+
+Two shapes of class come out of a spec:
+
+* the **runtime** class people use: attributes named as the editor named the
+  fields, only active fields, registered in Django's app registry;
+* the **physical** class the applier hands to the schema editor: every column the
+  table has (fields in the trash and retired ones too), attributes named after the
+  stable column names, built in a private :class:`PlanApps` registry so it never
+  touches the global one.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from typing import Any
+
+from django.apps import apps as global_apps
+from django.apps.registry import Apps
+from django.db import models
+
+from .conf import settings
+from .kinds import get_kind
+from .spec import FieldSpec, ModelSpec
+
+#: Resolves a dynamic target uid to (class name, table) as the database has it.
+TargetLookup = Callable[[str], tuple[str, str]]
+
+
+class PlanApps(Apps):
+    """A throw-away registry for physical classes.
+
+    Static models are made visible under their own labels so relation fields
+    resolve; dynamic targets get a stub (primary key and table only).
+    """
+
+    def __init__(self) -> None:
+        super().__init__(installed_apps=[])
+
+    def add_static(self, label_lower: str) -> None:
+        model = global_apps.get_model(label_lower)
+        self.all_models[model._meta.app_label][model._meta.model_name] = model
+
+    def add_stub(self, app_label: str, name: str, table: str) -> None:
+        if name.lower() in self.all_models[app_label]:
+            return
+        meta = type("Meta", (), {"app_label": app_label, "db_table": table, "apps": self})
+        type(
+            name,
+            (models.Model,),
+            {
+                "__module__": settings.DYNAMO_DEFAULT_MODULE,
+                "Meta": meta,
+                "id": models.BigAutoField(primary_key=True),
+            },
+        )
+
+
+def _str(self: models.Model) -> str:
+    title = self.dynamo_spec.option("title_field")  # type: ignore[attr-defined]
+    if title:
+        value = getattr(self, title, None)
+        if value not in (None, ""):
+            return str(value)
+    return f"{self._meta.verbose_name} {self.pk}"
+
+
+def target_reference(
+    spec: ModelSpec, field: FieldSpec, lookup: TargetLookup
+) -> tuple[str, bool]:
+    """("app_label.Model", is_dynamic) for a relation field."""
+    uid = field.target_type_uid
+    if uid is None:
+        return field.target, False
+    if uid == spec.uid:
+        return f"{spec.app_label}.{spec.name}", True
+    name, _table = lookup(uid)
+    return f"{spec.app_label}.{name}", True
+
+
+def reverse_names(spec: ModelSpec) -> dict[str, str]:
+    """Default reverse accessors toward dynamic targets, as Django names them."""
+    targets = Counter(f.target for f in spec.active_fields if f.target_type_uid)
+    base = spec.name.lower()
+    names = {}
+    for f in spec.active_fields:
+        if f.target_type_uid:
+            unique_target = targets[f.target] == 1
+            names[f.uid] = f"{base}_set" if unique_target else f"{base}_{f.name}_set"
+    return names
+
+
+def build_model(
+    spec: ModelSpec,
+    lookup: TargetLookup,
+    *,
+    physical: bool = False,
+    apps: Apps | None = None,
+    bases: tuple[type, ...] = (models.Model,),
+    extra_attrs: dict[str, Any] | None = None,
+) -> type[models.Model]:
+    """The model class for ``spec`` (see the module docstring for the two shapes)."""
+    fields = spec.physical_fields if physical else spec.active_fields
+    meta_attrs: dict[str, Any] = {
+        "app_label": spec.app_label,
+        "db_table": spec.table,
+        "verbose_name": spec.verbose_name or spec.name,
+    }
+    if spec.verbose_name_plural:
+        meta_attrs["verbose_name_plural"] = spec.verbose_name_plural
+    if apps is not None:
+        meta_attrs["apps"] = apps
+    if physical:
+        meta_attrs["unique_together"] = [spec.unique_together] if spec.unique_together else []
+    else:
+        together = [f.name for f in fields if f.unique_together]
+        if together:
+            meta_attrs["unique_together"] = [together]
+        if spec.option("ordering"):
+            meta_attrs["ordering"] = spec.option("ordering")
+
+    attrs: dict[str, Any] = {
+        "__module__": settings.DYNAMO_DEFAULT_MODULE,
+        "Meta": type("Meta", (), meta_attrs),
+        "id": models.BigAutoField(primary_key=True),
+        "dynamo_spec": spec,
+        "__str__": _str,
+    }
+    reverse = reverse_names(spec)
+    for f in fields:
+        kind = get_kind(f.kind)
+        target = None
+        kwargs: dict[str, Any] = {}
+        if kind.is_relation:
+            target, dynamic = target_reference(spec, f, lookup)
+            if physical and dynamic and apps is not None and isinstance(apps, PlanApps):
+                uid = f.target_type_uid
+                if uid != spec.uid:
+                    name, table = lookup(uid)  # type: ignore[arg-type]
+                    apps.add_stub(spec.app_label, name, table)
+            elif physical and isinstance(apps, PlanApps):
+                apps.add_static(target)
+            kwargs["related_name"] = reverse.get(f.uid, "+")
+        attrs[f.column if physical else f.name] = kind.build(
+            f, target=target, physical=physical, table=spec.table, **kwargs
+        )
+    if extra_attrs:
+        attrs.update(extra_attrs)
+    return type(spec.name, bases, attrs)

@@ -1,0 +1,15 @@
+"""Field kinds: one class per kind, found through ``DYNAMO_FIELD_TYPES``."""
+
+from .base import INTEGER, RELATION, STANDARD, STRING, FieldKind
+from .registry import all_kinds, get_kind, in_group
+
+__all__ = [
+    "INTEGER",
+    "RELATION",
+    "STANDARD",
+    "STRING",
+    "FieldKind",
+    "all_kinds",
+    "get_kind",
+    "in_group",
+]

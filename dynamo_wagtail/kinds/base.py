@@ -1,0 +1,192 @@
+"""The base class of field kinds.
+
+A kind knows its Django field and options, how to validate those options, how to
+parse a default, and how values of other kinds convert into it. Adding a kind is a
+subclass and a dotted path in ``DYNAMO_FIELD_TYPES``::
+
+    class ColourKind(CharKind):
+        name = "colour"
+        label = "Colour"
+        option_defaults = {"max_length": 7}
+        extra_validators = [RegexValidator(r"^#[0-9a-f]{6}$")]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from django.core.exceptions import ValidationError
+from django.db import models
+
+if TYPE_CHECKING:
+    from ..spec import FieldSpec
+
+Errors = dict[str, list[str]]
+
+STANDARD = "standard"
+INTEGER = "integer"
+STRING = "string"
+RELATION = "relation"
+
+
+class FieldKind:
+    #: Stable kind name stored in MetaField.type.
+    name: ClassVar[str] = ""
+    label: ClassVar[str] = ""
+    #: django-dynamo's name of the same type (for the group settings).
+    legacy_name: ClassVar[str] = ""
+    django_field: ClassVar[type[models.Field]] = models.Field
+    #: One of STANDARD, INTEGER, STRING, RELATION (the group settings override it).
+    group: ClassVar[str] = STANDARD
+    #: Kind-specific options and their defaults (stored in MetaField.options).
+    option_defaults: ClassVar[dict[str, Any]] = {}
+    #: Options whose change alters the column.
+    physical_options: ClassVar[tuple[str, ...]] = ()
+    supports_unique: ClassVar[bool] = True
+    supports_index: ClassVar[bool] = True
+    supports_default: ClassVar[bool] = True
+    supports_choices: ClassVar[bool] = False
+    #: Kinds whose values always convert into this one without loss.
+    lossless_from: ClassVar[frozenset[str]] = frozenset()
+    #: Validators added to the Django field.
+    extra_validators: ClassVar[list[Callable[[Any], None]]] = []
+    icon: ClassVar[str] = "form"
+
+    def __repr__(self) -> str:
+        return f"<kind {self.name}>"
+
+    # -- groups ---------------------------------------------------------------
+
+    def in_group(self, group: str) -> bool:
+        from . import registry
+
+        return registry.in_group(self, group)
+
+    @property
+    def is_relation(self) -> bool:
+        return self.in_group(RELATION)
+
+    @property
+    def is_string(self) -> bool:
+        return self.in_group(STRING)
+
+    # -- options --------------------------------------------------------------
+
+    def options(self, spec: FieldSpec) -> dict[str, Any]:
+        return {k: spec.option(k, v) for k, v in self.option_defaults.items()}
+
+    def validate(self, spec: FieldSpec, errors: Errors) -> None:
+        """Add messages keyed by option name for anything this kind refuses."""
+        unknown = {k for k, _ in spec.options} - set(self.option_defaults)
+        for key in sorted(unknown):
+            errors.setdefault(key, []).append(f"'{key}' is not an option of {self.label}.")
+        if spec.choices and not self.supports_choices and not self.is_relation:
+            self._check_choices(spec, errors)
+        if spec.unique and not self.supports_unique:
+            errors.setdefault("unique", []).append(f"{self.label} fields cannot be unique.")
+        if spec.indexed and not self.supports_index:
+            errors.setdefault("indexed", []).append(f"{self.label} fields cannot be indexed.")
+        if spec.default:
+            if not self.supports_default:
+                errors.setdefault("default", []).append(f"{self.label} fields take no default.")
+            else:
+                try:
+                    self.parse_default(spec)
+                except ValidationError as exc:
+                    errors.setdefault("default", []).extend(exc.messages)
+                except (TypeError, ValueError) as exc:
+                    errors.setdefault("default", []).append(str(exc))
+
+    def _check_choices(self, spec: FieldSpec, errors: Errors) -> None:
+        """Choices restrict values of any scalar kind; each value must be valid."""
+        field = self.django_field(**self.kind_kwargs(spec))
+        for value, _label in spec.choices:
+            try:
+                field.to_python(value)
+            except ValidationError:
+                errors.setdefault("choices", []).append(
+                    f"'{value}' is not a valid {self.label} value."
+                )
+
+    # -- the Django field -----------------------------------------------------
+
+    def kind_kwargs(self, spec: FieldSpec) -> dict[str, Any]:
+        """Django field arguments from the kind-specific options."""
+        return {k: v for k, v in self.options(spec).items() if v is not None}
+
+    def null_when_optional(self) -> bool:
+        # django-dynamo: optional strings are blank but not NULL.
+        return not self.is_string
+
+    def common_kwargs(self, spec: FieldSpec, *, physical: bool) -> dict[str, Any]:
+        kwargs: dict[str, Any] = {
+            "db_column": spec.column,
+            "verbose_name": spec.verbose_name or spec.name.replace("_", " "),
+            "help_text": spec.help_text,
+            "blank": not spec.required,
+            "null": not spec.required and self.null_when_optional(),
+        }
+        if spec.unique:
+            kwargs["unique"] = True
+        if spec.indexed:
+            kwargs["db_index"] = True
+        if spec.default and self.supports_default:
+            kwargs["default"] = self.parse_default(spec)
+        if spec.choices and "choices" not in kwargs:
+            kwargs["choices"] = self.typed_choices(spec)
+        if physical and not spec.is_active:
+            # A field in the trash keeps its column, which must accept new rows.
+            kwargs["null"] = True
+        return kwargs
+
+    def typed_choices(self, spec: FieldSpec) -> list[tuple[Any, str]]:
+        field = self.django_field(**self.kind_kwargs(spec))
+        return [(field.to_python(v), label or v) for v, label in spec.choices]
+
+    def build(
+        self, spec: FieldSpec, *, target: Any = None, physical: bool = False, table: str = ""
+    ) -> models.Field:
+        """The Django field for ``spec``.
+
+        ``target`` is the related model (class or "app_label.Model") of a relation;
+        ``physical`` asks for the field as the table has it (trashed fields too);
+        ``table`` is the owning table, for kinds that name a table of their own.
+        """
+        kwargs = {**self.kind_kwargs(spec), **self.common_kwargs(spec, physical=physical)}
+        if self.extra_validators:
+            kwargs["validators"] = list(self.extra_validators)
+        return self.django_field(**kwargs)
+
+    # -- values ---------------------------------------------------------------
+
+    def parse_default(self, spec: FieldSpec) -> Any:
+        field = self.django_field(**self.kind_kwargs(spec))
+        value = field.to_python(spec.default)
+        for validator in [*field.validators, *self.extra_validators]:
+            validator(value)
+        return value
+
+    def convert(self, value: Any, new: FieldSpec) -> Any:
+        """Value of another kind as a value of this kind; ValidationError if it can't be."""
+        if value is None:
+            return None
+        field = self.build(new)
+        converted = field.to_python(value if not isinstance(value, (dict, list)) else str(value))
+        field.run_validators(converted)
+        return converted
+
+    def fits(self, value: Any, new: FieldSpec) -> bool:
+        """Whether an existing value of this kind stays valid under ``new`` options."""
+        if value is None:
+            return True
+        try:
+            field = self.build(new)
+            field.run_validators(field.to_python(value))
+        except ValidationError:
+            return False
+        return True
+
+    def is_narrowing(self, old: FieldSpec, new: FieldSpec) -> bool:
+        """Whether the new options accept fewer values than the old ones."""
+        return False

@@ -1,0 +1,139 @@
+"""Relation kinds: foreign key, one-to-one and many-to-many.
+
+A target is a dynamic type (stored by its stable id, so renaming the target keeps
+the relation) or any installed model ("app_label.Model"). Reverse accessors are
+hidden (``related_name="+"``) on static models unless a ``related_name`` is asked
+for; on dynamic targets they default to ``<source>_set`` as Django does.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.db import models
+
+from ..spec import FieldSpec
+from .base import RELATION, Errors, FieldKind
+
+ON_DELETE = {
+    "cascade": models.CASCADE,
+    "set_null": models.SET_NULL,
+    "protect": models.PROTECT,
+}
+
+
+class RelationKind(FieldKind):
+    group = RELATION
+    django_field = models.ForeignKey
+    option_defaults: ClassVar[dict[str, Any]] = {"on_delete": None, "related_name": ""}
+    physical_options = ()
+    supports_default = False
+    supports_unique = True
+    icon = "link"
+    #: "app_label.Model" for kinds whose target is fixed (image, document, page).
+    fixed_target: ClassVar[str | None] = None
+
+    def target_string(self) -> str | None:
+        return self.fixed_target
+
+    def on_delete_name(self, spec: FieldSpec) -> str:
+        return spec.option("on_delete") or ("protect" if spec.required else "set_null")
+
+    def validate(self, spec: FieldSpec, errors: Errors) -> None:
+        on_delete = spec.option("on_delete")
+        if on_delete and on_delete not in ON_DELETE:
+            errors.setdefault("on_delete", []).append(
+                f"'on_delete' must be one of {', '.join(ON_DELETE)}."
+            )
+        if spec.required and self.on_delete_name(spec) == "set_null":
+            errors.setdefault("on_delete", []).append(
+                "A required relation cannot be cleared when its target is deleted."
+            )
+        related_name = spec.option("related_name") or ""
+        if related_name and not (related_name.isidentifier() and related_name.isascii()):
+            errors.setdefault("related_name", []).append(
+                "'related_name' must be a Python identifier."
+            )
+        if spec.choices:
+            errors.setdefault("choices", []).append("Relations take no choices.")
+        super().validate(spec, errors)
+
+    def kind_kwargs(self, spec: FieldSpec) -> dict[str, Any]:
+        return {}
+
+    def relation_kwargs(self, spec: FieldSpec, related_name: str) -> dict[str, Any]:
+        return {"on_delete": ON_DELETE[self.on_delete_name(spec)], "related_name": related_name}
+
+    def build(
+        self,
+        spec: FieldSpec,
+        *,
+        target: Any = None,
+        physical: bool = False,
+        table: str = "",
+        related_name: str = "+",
+    ) -> models.Field:
+        kwargs = self.common_kwargs(spec, physical=physical)
+        kwargs.update(self.relation_kwargs(spec, spec.option("related_name") or related_name))
+        if physical:
+            # Tables are built from this class: no reverse accessor, no constraint name clash.
+            kwargs["related_name"] = "+"
+        return self.django_field(target or self.target_string(), **kwargs)
+
+
+class ForeignKeyKind(RelationKind):
+    name = "foreign_key"
+    label = "Link to another item"
+    legacy_name = "ForeignKey"
+
+
+class OneToOneKind(RelationKind):
+    name = "one_to_one"
+    label = "One-to-one link"
+    legacy_name = "OneToOneField"
+    django_field = models.OneToOneField
+    supports_unique = False  # always unique
+
+
+class ManyToManyKind(RelationKind):
+    name = "many_to_many"
+    label = "Links to several items"
+    legacy_name = "ManyToManyField"
+    django_field = models.ManyToManyField
+    option_defaults: ClassVar[dict[str, Any]] = {"related_name": ""}
+    supports_unique = False
+    supports_index = False
+    icon = "list-ul"
+
+    def validate(self, spec: FieldSpec, errors: Errors) -> None:
+        if spec.required:
+            errors.setdefault("required", []).append(
+                "A many-to-many field cannot be required at the database level."
+            )
+        super().validate(spec, errors)
+
+    def common_kwargs(self, spec: FieldSpec, *, physical: bool) -> dict[str, Any]:
+        return {
+            "verbose_name": spec.verbose_name or spec.name.replace("_", " "),
+            "help_text": spec.help_text,
+            "blank": True,
+        }
+
+    def relation_kwargs(self, spec: FieldSpec, related_name: str) -> dict[str, Any]:
+        return {"related_name": related_name}
+
+    def build(
+        self,
+        spec: FieldSpec,
+        *,
+        target: Any = None,
+        physical: bool = False,
+        table: str = "",
+        related_name: str = "+",
+    ) -> models.Field:
+        field = super().build(
+            spec, target=target, physical=physical, table=table, related_name=related_name
+        )
+        # The link table is named after the owning table and the stable column name.
+        field.db_table = f"{table}_{spec.column}"
+        return field

@@ -1,0 +1,106 @@
+"""Wagtail kinds: rich text, image, document, page and snippet links."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.apps import apps
+from django.conf import settings as django_settings
+
+from ..spec import FieldSpec
+from .base import STRING, Errors, FieldKind
+from .relations import ForeignKeyKind
+
+
+class RichTextKind(FieldKind):
+    name = "rich_text"
+    label = "Rich text"
+    group = STRING
+    option_defaults: ClassVar[dict[str, Any]] = {"features": None}
+    supports_unique = False
+    supports_index = False
+    lossless_from = frozenset()
+    icon = "pilcrow"
+
+    @property
+    def django_field(self) -> type:  # type: ignore[override]
+        from wagtail.fields import RichTextField
+
+        return RichTextField
+
+    def validate(self, spec: FieldSpec, errors: Errors) -> None:
+        features = spec.option("features")
+        if features is not None:
+            from wagtail.rich_text import features as feature_registry
+
+            known = set(feature_registry.get_default_features())
+            known |= set(feature_registry.plugins_by_editor.get("draftail", {}))
+            if not isinstance(features, list) or not all(isinstance(f, str) for f in features):
+                errors.setdefault("features", []).append("'features' must be a list of names.")
+            else:
+                unknown = sorted(set(features) - known)
+                if unknown:
+                    errors.setdefault("features", []).append(
+                        f"Unknown rich text features: {', '.join(unknown)}."
+                    )
+        super().validate(spec, errors)
+
+    def convert(self, value: Any, new: FieldSpec) -> Any:
+        from django.utils.html import escape
+
+        if value is None:
+            return None
+        text = str(value)
+        return text if text.lstrip().startswith("<") else f"<p>{escape(text)}</p>"
+
+
+class WagtailImageKind(ForeignKeyKind):
+    name = "image"
+    label = "Image"
+    legacy_name = ""
+    icon = "image"
+
+    def target_string(self) -> str:
+        return getattr(django_settings, "WAGTAILIMAGES_IMAGE_MODEL", "wagtailimages.Image")
+
+
+class DocumentKind(ForeignKeyKind):
+    name = "document"
+    label = "Document"
+    legacy_name = ""
+    icon = "doc-full-inverse"
+
+    def target_string(self) -> str:
+        return getattr(django_settings, "WAGTAILDOCS_DOCUMENT_MODEL", "wagtaildocs.Document")
+
+
+class PageKind(ForeignKeyKind):
+    name = "page"
+    label = "Page"
+    legacy_name = ""
+    fixed_target = "wagtailcore.Page"
+    icon = "doc-empty-inverse"
+
+
+class SnippetKind(ForeignKeyKind):
+    """A link to any snippet model or another dynamic type."""
+
+    name = "snippet"
+    label = "Snippet or content type"
+    legacy_name = ""
+    icon = "snippet"
+
+    def check_target(self, model: Any, errors: Errors) -> None:
+        from wagtail.snippets.models import get_snippet_models
+
+        if model is not None and model not in get_snippet_models():
+            errors.setdefault("related_model", []).append(
+                f"{model._meta.label} is not a snippet model."
+            )
+
+
+def installed_target(label: str) -> Any:
+    try:
+        return apps.get_model(label)
+    except (LookupError, ValueError):
+        return None

@@ -1,0 +1,377 @@
+"""definition → spec → plan → impact → apply → class → registry, in one place.
+
+:func:`change` opens a schema change: definition rows saved inside it are applied
+when it closes. On PostgreSQL and SQLite rows, DDL, the applied spec and the
+version commit or roll back together. On MariaDB/MySQL, where DDL commits itself,
+rows and checks commit first, then each operation runs and the applied spec is
+recorded after it, so running apply again finishes an interrupted plan.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
+
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db.models import F
+
+from . import contenttypes, signals
+from .definitions import build_spec
+from .registry import registry
+from .schema import applier, impact, planner
+from .schema import operations as ops
+from .spec import RETIRED, ModelSpec
+
+if TYPE_CHECKING:
+    from .models import MetaModel
+
+_local = threading.local()
+
+
+class ConfirmationRequired(Exception):
+    """The plan loses data or capacity; run it again with ``confirm=True``."""
+
+    def __init__(self, plan: planner.Plan) -> None:
+        self.plan = plan
+        super().__init__("This change needs confirmation:\n" + plan.describe())
+
+
+class Conflict(Exception):
+    """The definition changed since the editor opened it."""
+
+    def __init__(self, meta_model: MetaModel) -> None:
+        self.meta_model = meta_model
+        who = meta_model.updated_by or "someone"
+        super().__init__(
+            f"{meta_model.name} was changed by {who} at {meta_model.updated_at:%Y-%m-%d %H:%M:%S}"
+            " after you opened it. Reload to see their change."
+        )
+
+
+@dataclass
+class Session:
+    using: str
+    touched: dict[int, Any] = field(default_factory=dict)
+    confirm: bool = False
+    dry_run: bool = False
+    plans: list[planner.Plan] = field(default_factory=list)
+    editor: Any = None
+    pending: list[tuple[Any, planner.Plan]] = field(default_factory=list)
+    #: Types whose trash is being emptied: their desired state is "gone".
+    purge: set[int] = field(default_factory=set)
+
+    def touch(self, meta_model: Any, *, purge: bool = False) -> None:
+        self.touched[meta_model.pk] = meta_model
+        if purge:
+            self.purge.add(meta_model.pk)
+
+
+def active_session() -> Session | None:
+    return getattr(_local, "session", None)
+
+
+@contextmanager
+def definition_change(meta_model: Any) -> Iterator[None]:
+    """Wraps an ORM save of definition rows (django-dynamo's way of working)."""
+    session = active_session()
+    if session is not None:
+        yield
+        session.touch(meta_model)
+        return
+    connection = connections[meta_model._state.db or DEFAULT_DB_ALIAS]
+    if connection.in_atomic_block and (
+        connection.vendor == "sqlite" or not connection.features.can_rollback_ddl
+    ):
+        # DDL cannot join the caller's transaction here: apply once it commits.
+        yield
+        transaction.on_commit(lambda: apply(meta_model.pk), using=connection.alias)
+        return
+    with change(using=connection.alias) as session:
+        yield
+        session.touch(meta_model)
+
+
+@contextmanager
+def change(
+    *, using: str = DEFAULT_DB_ALIAS, confirm: bool = False, dry_run: bool = False
+) -> Iterator[Session]:
+    """A schema change: definition rows saved inside are planned and applied at exit."""
+    if active_session() is not None:
+        raise RuntimeError("Schema changes do not nest.")
+    connection = connections[using]
+    session = Session(using=using, confirm=confirm, dry_run=dry_run)
+    _local.session = session
+    try:
+        if connection.features.can_rollback_ddl:
+            if connection.in_atomic_block and connection.vendor == "sqlite":
+                raise transaction.TransactionManagementError(
+                    "On SQLite, schema changes cannot run inside transaction.atomic(): "
+                    "SQLite cannot switch off foreign key checks in a transaction."
+                )
+            with connection.schema_editor(atomic=True) as editor:
+                session.editor = editor
+                yield session
+                _close(session)
+                if dry_run:
+                    raise _DryRun
+        else:
+            with _named_lock(connection):
+                with transaction.atomic(using=using):
+                    yield session
+                    _close(session)
+                    if dry_run:
+                        raise _DryRun
+                for meta_model, plan in session.pending:
+                    _execute_stepwise(session, meta_model, plan)
+    except _DryRun:
+        pass
+    except BaseException:
+        _local.session = None
+        from . import sync
+
+        sync.ensure_current(using, force=True)
+        raise
+    finally:
+        _local.session = None
+
+
+class _DryRun(Exception):
+    pass
+
+
+@contextmanager
+def _named_lock(connection: Any) -> Iterator[None]:
+    """MariaDB/MySQL: serialize schema changes across processes."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT GET_LOCK(%s, 60)", ["dynamo_wagtail_schema"])
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT RELEASE_LOCK(%s)", ["dynamo_wagtail_schema"])
+
+
+def _ordered(session: Session) -> list[Any]:
+    """Touched types, link targets before the types that link to them."""
+    items = list(session.touched.values())
+    by_name = {m.name.lower(): m for m in items}
+    needs = {
+        m.pk: {
+            by_name[name].pk
+            for name in (t.lower() for t in m.fields.values_list("related_model", flat=True))
+            if name in by_name and name != m.name.lower()
+        }
+        for m in items
+    }
+    ordered: list[Any] = []
+    done: set[int] = set()
+    while len(ordered) < len(items):
+        ready = [m for m in items if m.pk not in done and needs[m.pk] <= done]
+        ready = ready or [m for m in items if m.pk not in done][:1]  # a cycle: take one
+        for m in ready:
+            ordered.append(m)
+            done.add(m.pk)
+    return ordered
+
+
+def _close(session: Session) -> None:
+    for meta_model in _ordered(session):
+        plan = prepare(session, meta_model)
+        session.plans.append(plan)
+        if plan.is_empty or session.dry_run:
+            continue
+        if session.editor is not None:
+            _execute_atomic(session, meta_model, plan)
+        else:
+            session.pending.append((meta_model, plan))
+
+
+def _locked(meta_model: Any, using: str) -> Any:
+    from .models import MetaModel
+
+    return MetaModel.objects.using(using).select_for_update().get(pk=meta_model.pk)
+
+
+def desired_spec(meta_model: Any, applied: ModelSpec | None) -> ModelSpec | None:
+    """The definition as a spec, keeping the retired columns the database still has."""
+    spec = build_spec(meta_model)
+    if applied is not None:
+        known = {f.uid for f in spec.fields}
+        retired = tuple(f for f in applied.fields if f.state == RETIRED and f.uid not in known)
+        spec = replace(spec, fields=spec.fields + retired)
+    return spec
+
+
+def others(exclude_uid: str, using: str) -> dict[str, ModelSpec]:
+    from .models import MetaModel
+
+    from .sync import applied_specs
+
+    return {s.uid: s for s in applied_specs(using) if s.uid != exclude_uid}
+
+
+def prepare(session: Session, meta_model: Any) -> planner.Plan:
+    """Build, diff and assess: everything but the DDL. Raises on bad input."""
+    current = _locked(meta_model, session.using)
+    applied = ModelSpec.from_json(current.applied_spec) if current.applied_spec else None
+    desired = None if current.pk in session.purge else desired_spec(current, applied)
+    plan = planner.diff(applied, desired)
+    if plan.is_empty:
+        return plan
+    context = applier.Context(others(str(current.uid), session.using))
+    _check_links(plan, context)
+    plan = impact.assess(plan, context.lookup(applied or desired))
+    if plan.is_destructive and not session.confirm and not session.dry_run:
+        raise ConfirmationRequired(plan)
+    return plan
+
+
+def _check_links(plan: planner.Plan, context: applier.Context) -> None:
+    from .definitions import DefinitionError
+
+    if plan.new is not None:
+        for f in plan.new.active_fields:
+            uid = f.target_type_uid
+            if uid and uid != plan.new.uid and uid not in context.others:
+                raise DefinitionError(
+                    {}, {f.uid: {"related_model": [
+                        f"{f.target} has no table yet: create it before linking to it."
+                    ]}}, {f.uid: f.name},
+                )
+    spec = plan.old or plan.new
+    leaving = any(isinstance(op, (ops.TrashType, ops.DeleteType)) for op in plan.operations)
+    if not leaving or spec is None:
+        return
+    users = sorted(
+        o.name
+        for o in context.others.values()
+        if o.is_active and any(f.target_type_uid == spec.uid and f.is_active for f in o.fields)
+    )
+    if users:
+        raise DefinitionError(
+            {"name": [f"{', '.join(users)} link(s) to {spec.name}; remove those fields first."]},
+            {},
+            {},
+        )
+
+
+def _signal_fields(plan: planner.Plan, meta_model: Any, phase: str, model: Any) -> None:
+    from .models import MetaField
+
+    rows = {str(f.uid): f for f in meta_model.fields.all()}
+
+    def as_row(spec: Any) -> Any:
+        return MetaField(
+            uid=spec.uid, meta_model=meta_model, name=spec.name, type=spec.kind,
+            column=spec.column, required=spec.required, unique=spec.unique,
+        )
+
+    for op in plan.operations:
+        if isinstance(op, ops.AddField):
+            getattr(signals, f"{phase}_field_creation").send(
+                sender=model, new_field=rows.get(op.field.uid) or as_row(op.field)
+            )
+        elif isinstance(op, (ops.AlterField, ops.ConvertField, ops.RenameField,
+                             ops.RestoreField)):
+            old = plan.old.field_by_uid(op.field.uid) if plan.old else None
+            getattr(signals, f"{phase}_field_update").send(
+                sender=model, old_field=as_row(old or op.field),
+                new_field=rows.get(op.field.uid) or as_row(op.field),
+            )
+        elif isinstance(op, (ops.TrashField, ops.RemoveField)):
+            getattr(signals, f"{phase}_field_delete").send(sender=model, old_field=as_row(op.field))
+
+
+def _send(plan: planner.Plan, meta_model: Any, phase: str, old_model: Any, new_model: Any) -> None:
+    from .models import MetaModel
+
+    kinds = {type(op) for op in plan.operations}
+    if ops.CreateType in kinds:
+        getattr(signals, f"{phase}_model_creation").send(sender=MetaModel, new_model=new_model)
+        return
+    if kinds & {ops.DeleteType, ops.TrashType}:
+        getattr(signals, f"{phase}_model_delete").send(sender=MetaModel, old_model=old_model)
+        return
+    getattr(signals, f"{phase}_model_update").send(
+        sender=MetaModel, old_model=old_model, new_model=new_model
+    )
+    _signal_fields(plan, meta_model, phase, new_model if phase == "post" else old_model)
+
+
+def _execute_atomic(session: Session, meta_model: Any, plan: planner.Plan) -> None:
+    old_model = registry.get(str(meta_model.uid))
+    _send(plan, meta_model, "pre", old_model, old_model)
+    context = applier.Context(others(str(meta_model.uid), session.using))
+    state = plan.old
+    for op in plan.operations:
+        after = op.state_forwards(state)
+        applier.apply_operation(session.editor, op, state, after, context)
+        state = after
+    _record(session, meta_model, plan, _final(plan), final=True)
+    _send(plan, meta_model, "post", old_model, registry.get(str(meta_model.uid)))
+
+
+def _execute_stepwise(session: Session, meta_model: Any, plan: planner.Plan) -> None:
+    connection = connections[session.using]
+    old_model = registry.get(str(meta_model.uid))
+    _send(plan, meta_model, "pre", old_model, old_model)
+    context = applier.Context(others(str(meta_model.uid), session.using))
+    state = plan.old
+    for index, op in enumerate(plan.operations):
+        after = op.state_forwards(state)
+        with connection.schema_editor(atomic=False) as editor:
+            applier.apply_operation(editor, op, state, after, context)
+        state = after
+        last = index == len(plan.operations) - 1
+        _record(session, meta_model, plan, _final(plan) if last else state, final=last)
+    _send(plan, meta_model, "post", old_model, registry.get(str(meta_model.uid)))
+
+
+def _final(plan: planner.Plan) -> ModelSpec | None:
+    """The applied spec once ``plan`` ran: the desired spec, or the retired one."""
+    if plan.new is None:
+        return planner.final_state(plan)
+    return plan.new
+
+
+def _record(
+    session: Session, meta_model: Any, plan: planner.Plan, state: ModelSpec | None, final: bool
+) -> None:
+    """Store the applied spec, bump the versions, follow with content types and classes."""
+    from .models import MetaModel, SchemaState
+
+    MetaModel.objects.using(session.using).filter(pk=meta_model.pk).update(
+        applied_spec=state.to_json() if state is not None else None,
+        schema_version=F("schema_version") + 1,
+    )
+    updated = SchemaState.objects.using(session.using).filter(pk=1).update(
+        version=F("version") + 1
+    )
+    if not updated:
+        SchemaState.objects.using(session.using).create(pk=1, version=1)
+    if not final:
+        return
+    contenttypes.follow(plan.old, state, session.using)
+    if state is None:
+        # Emptied from the trash and dropped: the definition goes too.
+        MetaModel.objects.using(session.using).filter(pk=meta_model.pk).delete()
+    from . import sync
+
+    sync.refresh_after_apply(session.using)
+
+
+def apply(
+    meta_model: Any, *, confirm: bool = False, dry_run: bool = False,
+    using: str = DEFAULT_DB_ALIAS,
+) -> planner.Plan:
+    """Plan and apply whatever differs between the definition and the database."""
+    from .models import MetaModel
+
+    if not isinstance(meta_model, MetaModel):
+        meta_model = MetaModel.objects.using(using).get(pk=meta_model)
+    with change(using=using, confirm=confirm, dry_run=dry_run) as session:
+        session.touch(meta_model)
+    return session.plans[-1] if session.plans else planner.Plan(None, None)

@@ -1,0 +1,139 @@
+"""The per-process registry of generated model classes.
+
+Installs runtime classes into Django's app registry and takes old ones out
+completely (``apps.all_models``, auto-created link models, reverse accessors on
+static models, caches), so a rebuild warns about nothing and leaks no class.
+Listeners (the admin) are told after each change.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable
+
+from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+from .factory import build_model
+from .spec import ModelSpec
+
+Listener = Callable[[list[type[models.Model]], list[type[models.Model]]], None]
+
+
+class Registry:
+    def __init__(self) -> None:
+        self.lock = threading.RLock()
+        self.specs: dict[str, ModelSpec] = {}
+        self.classes: dict[str, type[models.Model]] = {}
+        #: Global schema version these classes were built from (None: not loaded).
+        self.version: int | None = None
+        self.listeners: list[Listener] = []
+        #: True while classes are being built (building calls back into get_models()).
+        self.building = False
+
+    # -- look-up ----------------------------------------------------------------
+
+    def lookup(self, uid: str) -> tuple[str, str]:
+        spec = self.specs[uid]
+        return spec.name, spec.table
+
+    def get(self, uid: str) -> type[models.Model] | None:
+        return self.classes.get(uid)
+
+    def by_name(self, name: str) -> type[models.Model] | None:
+        for uid, spec in self.specs.items():
+            if spec.name.lower() == name.lower():
+                return self.classes.get(uid)
+        return None
+
+    # -- changes ----------------------------------------------------------------
+
+    def dependants(self, uids: set[str]) -> set[str]:
+        """Installed types with a relation to any of ``uids`` (transitively)."""
+        result = set(uids)
+        changed = True
+        while changed:
+            changed = False
+            for uid, spec in self.specs.items():
+                if uid in result:
+                    continue
+                if any(f.target_type_uid in result for f in spec.fields):
+                    result.add(uid)
+                    changed = True
+        return result
+
+    def sync(self, specs: Iterable[ModelSpec]) -> None:
+        """Make the installed classes exactly ``specs``; rebuild only what changed."""
+        wanted = {s.uid: s for s in specs}
+        with self.lock:
+            if self.building:
+                return
+            self.building = True
+            try:
+                self._sync(wanted)
+            finally:
+                self.building = False
+
+    def _sync(self, wanted: dict[str, ModelSpec]) -> None:
+        gone = set(self.specs) - set(wanted)
+        changed = {uid for uid, s in wanted.items() if self.specs.get(uid) != s}
+        if not gone and not changed:
+            return
+        rebuild = self.dependants(changed | gone) - gone
+        removed = [self.classes[uid] for uid in gone if uid in self.classes]
+        for uid in gone | rebuild:
+            self._uninstall(uid)
+        for uid in rebuild:
+            self.specs[uid] = wanted[uid]
+        added = []
+        for uid in sorted(rebuild, key=lambda u: wanted[u].name):
+            added.append(self._build(wanted[uid]))
+        apps.clear_cache()
+        ContentType.objects.clear_cache()
+        for listener in list(self.listeners):
+            listener(added, removed)
+
+    def _build(self, spec: ModelSpec) -> type[models.Model]:
+        model = build_model(spec, self.lookup)
+        self.classes[spec.uid] = model
+        return model
+
+    def _uninstall(self, uid: str) -> None:
+        spec = self.specs.pop(uid, None)
+        model = self.classes.pop(uid, None)
+        if spec is None or model is None:
+            return
+        label = spec.app_label
+        app_models = apps.all_models[label]
+        for key, candidate in list(app_models.items()):
+            if candidate is model or candidate._meta.auto_created is model:
+                del app_models[key]
+        for field in model._meta.get_fields():
+            remote = getattr(field, "remote_field", None)
+            if field.auto_created or remote is None or remote.is_hidden():
+                continue
+            target = remote.model
+            if not isinstance(target, type):
+                continue
+            accessor = remote.get_accessor_name()
+            descriptor = target.__dict__.get(accessor) if accessor else None
+            if descriptor is not None and remote in (
+                getattr(descriptor, "rel", None),
+                getattr(descriptor, "related", None),
+            ):
+                delattr(target, accessor)
+
+
+registry = Registry()
+
+
+def get_model_for(meta_model: object) -> type[models.Model]:
+    """The class of a MetaModel (loads the registry on first use)."""
+    from . import sync
+
+    sync.ensure_current()
+    model = registry.get(str(meta_model.uid))  # type: ignore[attr-defined]
+    if model is None:
+        raise LookupError(f"{meta_model} has no table yet.")
+    return model

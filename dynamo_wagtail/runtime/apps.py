@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from django.apps import AppConfig
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from ..conf import settings
+
+
+class RuntimeConfig(AppConfig):
+    """Owner of the generated models; loads them from the database on first use.
+
+    No database access happens in ``ready()``: ``get_model`` and ``get_models``
+    build the classes when something first asks for them (a command, the shell,
+    ``ContentType.model_class()``, unpickling).
+    """
+
+    name = "dynamo_wagtail.runtime"
+    verbose_name = _("Content types")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def __init__(self, app_name: str, app_module: Any) -> None:
+        self.label = settings.DYNAMO_DEFAULT_APP
+        super().__init__(app_name, app_module)
+
+    def import_models(self) -> None:
+        # No models module: generated classes are added to the same dict later.
+        self.models = self.apps.all_models[self.label]
+
+    def get_model(self, model_name: str, require_ready: bool = True) -> type[models.Model]:
+        from .. import sync
+
+        sync.ensure_current()
+        try:
+            return super().get_model(model_name, require_ready)
+        except LookupError:
+            # Perhaps created by another process a moment ago.
+            if sync.ensure_current(force=True):
+                return super().get_model(model_name, require_ready)
+            raise
+
+    def get_models(
+        self, include_auto_created: bool = False, include_swapped: bool = False
+    ) -> Iterator[type[models.Model]]:
+        from .. import sync
+
+        sync.ensure_current()
+        yield from super().get_models(include_auto_created, include_swapped)

@@ -1,0 +1,1 @@
+"""Schema changes: operations (data), planner (pure diff), impact (row checks), applier (DDL)."""

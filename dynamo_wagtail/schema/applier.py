@@ -1,0 +1,210 @@
+"""The applier: the only module that runs DDL.
+
+Every operation goes through Django's schema editor with physical classes (see
+:mod:`dynamo_wagtail.factory`) for the state before and after it. Operations are
+written to be safe to run again after a failure half-way (a table or column that
+is already there, or already gone, is taken as done): that is how a rerun
+finishes a plan on MariaDB/MySQL, where DDL commits itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from django.db import models
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+
+from ..factory import TargetLookup
+from ..kinds import get_kind
+from ..spec import FieldSpec, ModelSpec
+from . import operations as ops
+from .impact import physical_model
+
+BATCH = 500
+
+
+@dataclass
+class Context:
+    """Applied specs of the other types, for relation targets and link tables."""
+
+    others: dict[str, ModelSpec] = field(default_factory=dict)
+
+    def lookup(self, current: ModelSpec) -> TargetLookup:
+        def find(uid: str) -> tuple[str, str]:
+            spec = current if uid == current.uid else self.others[uid]
+            return spec.name, spec.table
+
+        return find
+
+    def model(self, spec: ModelSpec) -> type[models.Model]:
+        return physical_model(spec, self.lookup(spec))
+
+
+def _tables(editor: BaseDatabaseSchemaEditor) -> set[str]:
+    with editor.connection.cursor() as cursor:
+        return set(editor.connection.introspection.table_names(cursor))
+
+
+def _columns(editor: BaseDatabaseSchemaEditor, table: str) -> set[str]:
+    with editor.connection.cursor() as cursor:
+        description = editor.connection.introspection.get_table_description(cursor, table)
+    return {c.name for c in description}
+
+
+def _field(model: type[models.Model], spec: FieldSpec) -> models.Field:
+    return model._meta.get_field(spec.column)
+
+
+def apply_operation(
+    editor: BaseDatabaseSchemaEditor,
+    op: ops.Operation,
+    before: ModelSpec | None,
+    after: ModelSpec | None,
+    context: Context,
+) -> None:
+    """Run the DDL (and data copy) of one operation."""
+    handler: Callable[..., None] = HANDLERS.get(type(op), _no_ddl)
+    handler(editor, op, before, after, context)
+
+
+def _no_ddl(*args: Any) -> None:
+    """Labels, options, renames of fields and the trash of types change no table."""
+
+
+def _create_type(editor, op: ops.CreateType, before, after: ModelSpec, context) -> None:
+    model = context.model(after)
+    tables = _tables(editor)
+    if model._meta.db_table not in tables:
+        editor.create_model(model)
+        return
+    for m2m in model._meta.local_many_to_many:
+        through = m2m.remote_field.through
+        if through._meta.db_table not in tables:
+            editor.create_model(through)
+
+
+def _rename_link_columns(editor, model_before, model_after) -> None:
+    """Link tables name their columns after the models: follow a type rename."""
+    after_fields = {f.name: f for f in model_after._meta.local_many_to_many}
+    for m2m in model_before._meta.local_many_to_many:
+        through_before = m2m.remote_field.through
+        through_after = after_fields[m2m.name].remote_field.through
+        old_fks = [f for f in through_before._meta.local_fields if f.is_relation]
+        new_fks = [f for f in through_after._meta.local_fields if f.is_relation]
+        for old_fk, new_fk in zip(old_fks, new_fks, strict=True):
+            if old_fk.column != new_fk.column:
+                editor.alter_field(through_before, old_fk, new_fk)
+
+
+def _rename_type(editor, op: ops.RenameType, before: ModelSpec, after: ModelSpec, context) -> None:
+    _rename_link_columns(editor, context.model(before), context.model(after))
+    for other in context.others.values():
+        links = [
+            f for f in other.fields if f.target_type_uid == before.uid and f.kind == "many_to_many"
+        ]
+        if not links:
+            continue
+        old_ctx = Context({**context.others, before.uid: before})
+        new_ctx = Context({**context.others, after.uid: after})
+        _rename_link_columns(editor, old_ctx.model(other), new_ctx.model(other))
+
+
+def _delete_type(editor, op: ops.DeleteType, before: ModelSpec, after, context) -> None:
+    if op.drop_table and before.table in _tables(editor):
+        editor.delete_model(context.model(before))
+
+
+def _add_field(editor, op: ops.AddField, before: ModelSpec, after: ModelSpec, context) -> None:
+    new_field = _field(context.model(after), op.field)
+    if new_field.many_to_many:
+        if new_field.remote_field.through._meta.db_table in _tables(editor):
+            return
+    elif op.field.column in _columns(editor, before.table):
+        return
+    editor.add_field(context.model(before), new_field)
+
+
+def _alter_field(editor, op: ops.FieldOperation, before: ModelSpec, after: ModelSpec, context):
+    old_model = context.model(before)
+    old_field = old_model._meta.get_field(op.field.column)
+    new_field = _field(context.model(after), op.field)
+    editor.alter_field(old_model, old_field, new_field)
+
+
+def _remove_field(editor, op: ops.RemoveField, before: ModelSpec, after, context) -> None:
+    if not op.drop_column:
+        return
+    model = context.model(before)
+    old_field = _field(model, op.field)
+    if old_field.many_to_many:
+        if old_field.remote_field.through._meta.db_table not in _tables(editor):
+            return
+    elif op.field.column not in _columns(editor, before.table):
+        return
+    editor.remove_field(model, old_field)
+
+
+def _alter_unique_together(editor, op: ops.AlterUniqueTogether, before: ModelSpec, after, context):
+    def columns(uids: tuple[str, ...]) -> list[tuple[str, ...]]:
+        cols = tuple(f.column for f in before.fields if f.uid in uids)
+        return [cols] if cols else []
+
+    editor.alter_unique_together(context.model(before), columns(op.old_uids), columns(op.new_uids))
+
+
+def _convert_field(editor, op: ops.ConvertField, before: ModelSpec, after: ModelSpec, context):
+    """Add a column of the new kind, copy converted values, drop the old, rename."""
+    old, new = op.old, op.field
+    temp = replace(
+        new,
+        uid=f"{new.uid}-new",
+        column=f"{old.column}_new",
+        required=False,
+        unique=False,
+        indexed=False,
+        unique_together=False,
+        default="",
+    )
+    with_temp = replace(before, fields=(*before.fields, temp))
+    columns = _columns(editor, before.table)
+    if old.column in columns:
+        if temp.column in columns:
+            editor.remove_field(context.model(with_temp), _field(context.model(with_temp), temp))
+        editor.add_field(context.model(before), _field(context.model(with_temp), temp))
+        _copy_converted(context.model(with_temp), old, temp, get_kind(new.kind), new)
+        model = context.model(with_temp)
+        editor.remove_field(model, _field(model, old))
+    only_temp = replace(with_temp, fields=tuple(f for f in with_temp.fields if f.uid != old.uid))
+    mid_model = context.model(only_temp)
+    editor.alter_field(mid_model, _field(mid_model, temp), _field(context.model(after), new))
+
+
+def _copy_converted(model, old: FieldSpec, temp: FieldSpec, kind, new: FieldSpec) -> None:
+    manager = model._default_manager
+    batch: list[models.Model] = []
+    rows = manager.exclude(**{f"{old.column}__isnull": True}).order_by("pk")
+    for pk, value in rows.values_list("pk", old.column).iterator(chunk_size=2000):
+        obj = model(pk=pk)
+        setattr(obj, temp.column, kind.convert(value, new))
+        batch.append(obj)
+        if len(batch) >= BATCH:
+            manager.bulk_update(batch, [temp.column])
+            batch = []
+    if batch:
+        manager.bulk_update(batch, [temp.column])
+
+
+HANDLERS: dict[type, Callable[..., None]] = {
+    ops.CreateType: _create_type,
+    ops.RenameType: _rename_type,
+    ops.DeleteType: _delete_type,
+    ops.AddField: _add_field,
+    ops.AlterField: _alter_field,
+    ops.TrashField: _alter_field,
+    ops.RestoreField: _alter_field,
+    ops.RemoveField: _remove_field,
+    ops.AlterUniqueTogether: _alter_unique_together,
+    ops.ConvertField: _convert_field,
+}

@@ -1,0 +1,205 @@
+"""What a plan does to existing rows, counted before anything runs.
+
+Values are never left to a database cast (SQLite turns 'abc' into 0): every row
+that would not survive a change is found in Python first. Any such row refuses
+the plan with a report on the offending field and option; otherwise each
+operation gets its impact (rows affected, example keys) for the review page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Count
+
+from ..conf import settings
+from ..definitions import DefinitionError
+from ..factory import PlanApps, TargetLookup, build_model
+from ..kinds import get_kind
+from ..spec import FieldSpec, ModelSpec
+from . import operations as ops
+from .planner import FieldImpact, Plan
+
+CHUNK = 2000
+
+
+class ImpactRefused(DefinitionError):
+    """Rows exist that the change would lose or break; nothing was changed."""
+
+    def __init__(self, field: FieldSpec, option: str, message: str, impact: FieldImpact) -> None:
+        self.impact = impact
+        super().__init__({}, {field.uid: {option: [message]}}, {field.uid: field.name})
+
+
+def physical_model(spec: ModelSpec, lookup: TargetLookup) -> type[models.Model]:
+    return build_model(spec, lookup, physical=True, apps=PlanApps())
+
+
+def _values(model: type[models.Model], column: str) -> Iterator[tuple[Any, Any]]:
+    qs = model._default_manager.exclude(**{f"{column}__isnull": True}).order_by("pk")
+    yield from qs.values_list("pk", column).iterator(chunk_size=CHUNK)
+
+
+def _examples(pks: list[Any]) -> tuple:
+    return tuple(pks[: settings.DYNAMO_REPORT_EXAMPLES])
+
+
+def _rows_text(count: int, pks: list[Any]) -> str:
+    shown = ", ".join(str(pk) for pk in _examples(pks))
+    return f"{count} entr{'y' if count == 1 else 'ies'} (e.g. id {shown})"
+
+
+def check_conversion(model: type[models.Model], old: FieldSpec, new: FieldSpec) -> FieldImpact:
+    kind = get_kind(new.kind)
+    bad: list[Any] = []
+    count = 0
+    for pk, value in _values(model, old.column):
+        count += 1
+        try:
+            kind.convert(value, new)
+        except (ValidationError, ValueError, TypeError, ArithmeticError):
+            bad.append(pk)
+    op_message = f"{count} value(s) to convert"
+    impact = FieldImpact(ops.ConvertField(new, old=old), count, (), op_message)
+    if bad:
+        message = (
+            f"{_rows_text(len(bad), bad)} cannot be converted from {old.kind} to {new.kind}; "
+            "nothing was changed."
+        )
+        raise ImpactRefused(new, "type", message, replace(impact, rows=len(bad),
+                                                          examples=_examples(bad),
+                                                          message=message))
+    return impact
+
+
+def check_fit(model: type[models.Model], old: FieldSpec, new: FieldSpec, option: str) -> int:
+    """Rows whose value no longer fits the new options of the same kind."""
+    kind = get_kind(new.kind)
+    bad = [pk for pk, value in _values(model, old.column) if not kind.fits(value, new)]
+    if bad:
+        message = f"{_rows_text(len(bad), bad)} do not fit the new {option}; nothing was changed."
+        raise ImpactRefused(new, option, message, FieldImpact(ops.AlterField(new, old=old),
+                                                              len(bad), _examples(bad), message))
+    return 0
+
+
+def null_rows(model: type[models.Model], field: FieldSpec) -> list[Any]:
+    return list(
+        model._default_manager.filter(**{f"{field.column}__isnull": True})
+        .order_by("pk")
+        .values_list("pk", flat=True)[: settings.DYNAMO_REPORT_EXAMPLES + 1]
+    ), model._default_manager.filter(**{f"{field.column}__isnull": True}).count()
+
+
+def check_required(model: type[models.Model], op: ops.FieldOperation) -> FieldImpact:
+    field = op.field
+    examples, count = null_rows(model, field)
+    if count and not field.default:
+        message = f"{_rows_text(count, examples)} have no value; give a default to fill them."
+        raise ImpactRefused(field, "required", message, FieldImpact(op, count, _examples(examples),
+                                                                    message))
+    message = f"{count} empty value(s) will be set to {field.default!r}" if count else ""
+    return FieldImpact(op, count, _examples(examples), message)
+
+
+def check_unique(model: type[models.Model], columns: list[str], field: FieldSpec) -> None:
+    dupes = (
+        model._default_manager.exclude(**{f"{c}__isnull": True for c in columns})
+        .values(*columns)
+        .annotate(n=Count("pk"))
+        .filter(n__gt=1)
+    )
+    first = list(dupes[: settings.DYNAMO_REPORT_EXAMPLES])
+    if first:
+        total = dupes.count()
+        shown = "; ".join(", ".join(str(d[c]) for c in columns) for d in first)
+        message = f"{total} value(s) occur more than once ({shown}); nothing was changed."
+        option = "unique" if len(columns) == 1 else "unique_together"
+        raise ImpactRefused(field, option, message, FieldImpact(ops.AlterUniqueTogether((), (), ()),
+                                                                total, (), message))
+
+
+def assess(plan: Plan, lookup: TargetLookup) -> Plan:
+    """The plan with its impact; raises :class:`ImpactRefused` for unsafe rows."""
+    impacts: list[FieldImpact] = []
+    state = plan.old
+    for op in plan.operations:
+        if state is not None and not isinstance(op, (ops.CreateType,)):
+            impacts.extend(_assess_one(op, state, lookup))
+        state = op.state_forwards(state)
+    return replace(plan, impact=tuple(impacts))
+
+
+def _assess_one(op: ops.Operation, state: ModelSpec, lookup: TargetLookup) -> list[FieldImpact]:
+    needs_rows = isinstance(
+        op,
+        (ops.AddField, ops.AlterField, ops.ConvertField, ops.RestoreField, ops.RemoveField,
+         ops.AlterUniqueTogether, ops.DeleteType),
+    )
+    if not needs_rows:
+        return []
+    model = physical_model(state, lookup)
+    if isinstance(op, ops.DeleteType):
+        count = model._default_manager.count()
+        verb = "deleted" if op.drop_table else "kept in a retired table"
+        return [FieldImpact(op, count, (), f"{count} entr{'y' if count == 1 else 'ies'} {verb}")]
+    if isinstance(op, ops.AlterUniqueTogether):
+        if op.new_uids:
+            fields = [f for f in state.fields if f.uid in op.new_uids]
+            check_unique(model, [f.column for f in fields], fields[0])
+        return []
+    assert isinstance(op, ops.FieldOperation)
+    field = op.field
+    if isinstance(op, ops.RemoveField):
+        count = model._default_manager.exclude(**{f"{field.column}__isnull": True}).count()
+        verb = "dropped" if op.drop_column else "kept in a retired column"
+        return [FieldImpact(op, count, (), f"{count} value(s) {verb}")]
+    if isinstance(op, ops.AddField):
+        count = model._default_manager.count()
+        kind = get_kind(field.kind)
+        if (
+            count
+            and field.required
+            and not field.default
+            and not kind.is_string
+            and kind.name not in ("boolean", "many_to_many", "multiple_choice")
+        ):
+            message = f"{count} entries exist: give a default for the new required field."
+            raise ImpactRefused(field, "default", message, FieldImpact(op, count, (), message))
+        return []
+    if isinstance(op, ops.RestoreField):
+        if field.required and not get_kind(field.kind).is_string:
+            return [check_required(model, op)]
+        return []
+    if isinstance(op, ops.ConvertField):
+        impact = check_conversion(model, op.old, field)
+        if field.required:
+            check_required(model, op)
+        if field.unique:
+            check_unique(model, [op.old.column], field)
+        return [replace(impact, operation=op)]
+    assert isinstance(op, ops.AlterField)
+    old = op.old
+    result: list[FieldImpact] = []
+    if old.options != field.options or old.choices != field.choices:
+        check_fit(model, old, field, _changed_option(old, field))
+    if field.required and not old.required and not get_kind(field.kind).is_string:
+        result.append(check_required(model, op))
+    if field.unique and not old.unique:
+        check_unique(model, [field.column], field)
+    if op.narrowing:
+        result.append(FieldImpact(op, 0, (), "accepts fewer values than before"))
+    return result
+
+
+def _changed_option(old: FieldSpec, new: FieldSpec) -> str:
+    if old.choices != new.choices:
+        return "choices"
+    for key, value in new.options:
+        if old.option(key) != new.option(key):
+            return key
+    return "options"

@@ -1,0 +1,231 @@
+"""Schema operations: immutable data, each with ``describe()`` and ``state_forwards()``.
+
+Modelled on Django's migration operations: an operation says what changes and how
+the applied spec looks afterwards; :mod:`.applier` is the only place that turns it
+into DDL. ``state_forwards`` lets a non-transactional backend record the applied
+spec after every step, so a rerun resumes where a failure stopped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from ..spec import ACTIVE, RETIRED, TRASHED, FieldSpec, ModelSpec
+
+
+@dataclass(frozen=True)
+class Operation:
+    #: Loses data or capacity: runs only when the editor confirms.
+    destructive = False
+
+    def describe(self) -> str:  # pragma: no cover - every operation overrides it
+        raise NotImplementedError
+
+    def state_forwards(self, spec: ModelSpec | None) -> ModelSpec | None:
+        raise NotImplementedError  # pragma: no cover
+
+    def __str__(self) -> str:
+        return self.describe()
+
+
+# -- types ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CreateType(Operation):
+    spec: ModelSpec
+
+    def describe(self) -> str:
+        return f"Create content type {self.spec.name} with {len(self.spec.fields)} field(s)"
+
+    def state_forwards(self, spec: ModelSpec | None) -> ModelSpec:
+        return self.spec
+
+
+@dataclass(frozen=True)
+class RenameType(Operation):
+    old_name: str
+    new_name: str
+
+    def describe(self) -> str:
+        return f"Rename content type {self.old_name} to {self.new_name}"
+
+    def state_forwards(self, spec: ModelSpec | None) -> ModelSpec:
+        assert spec is not None
+        return replace(spec, name=self.new_name)
+
+
+@dataclass(frozen=True)
+class AlterTypeOptions(Operation):
+    """Labels, description and admin options: no table changes."""
+
+    new: ModelSpec
+
+    def describe(self) -> str:
+        return f"Change the options of {self.new.name}"
+
+    def state_forwards(self, spec: ModelSpec | None) -> ModelSpec:
+        assert spec is not None
+        return replace(
+            spec,
+            verbose_name=self.new.verbose_name,
+            verbose_name_plural=self.new.verbose_name_plural,
+            description=self.new.description,
+            admin=self.new.admin,
+            options=self.new.options,
+            app_label=self.new.app_label,
+        )
+
+
+@dataclass(frozen=True)
+class TrashType(Operation):
+    name: str
+
+    def describe(self) -> str:
+        return f"Move content type {self.name} to the trash (entries kept)"
+
+    def state_forwards(self, spec: ModelSpec | None) -> ModelSpec:
+        assert spec is not None
+        return replace(spec, state=TRASHED)
+
+
+@dataclass(frozen=True)
+class RestoreType(Operation):
+    name: str
+
+    def describe(self) -> str:
+        return f"Restore content type {self.name} from the trash"
+
+    def state_forwards(self, spec: ModelSpec | None) -> ModelSpec:
+        assert spec is not None
+        return replace(spec, state=ACTIVE)
+
+
+@dataclass(frozen=True)
+class DeleteType(Operation):
+    spec: ModelSpec
+    drop_table: bool
+
+    destructive = True
+
+    def describe(self) -> str:
+        if self.drop_table:
+            return f"Delete content type {self.spec.name} and drop its table"
+        return f"Delete content type {self.spec.name}; keep its table (retired)"
+
+    def state_forwards(self, spec: ModelSpec | None) -> ModelSpec | None:
+        if self.drop_table or spec is None:
+            return None
+        return replace(spec, state=RETIRED)
+
+
+# -- fields --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FieldOperation(Operation):
+    field: FieldSpec
+
+    def state_forwards(self, spec: ModelSpec | None) -> ModelSpec:
+        assert spec is not None
+        return spec.with_field(self.field)
+
+
+@dataclass(frozen=True)
+class AddField(FieldOperation):
+    def describe(self) -> str:
+        return f"Add field {self.field.name} ({self.field.kind})"
+
+
+@dataclass(frozen=True)
+class RenameField(FieldOperation):
+    old_name: str
+
+    def describe(self) -> str:
+        return f"Rename field {self.old_name} to {self.field.name} (values kept)"
+
+
+@dataclass(frozen=True)
+class AlterField(FieldOperation):
+    """Same kind, other options (length, required, unique, index, default, labels)."""
+
+    old: FieldSpec
+    narrowing: bool = False
+
+    @property
+    def destructive(self) -> bool:  # type: ignore[override]
+        return self.narrowing or (self.field.required and not self.old.required)
+
+    def describe(self) -> str:
+        changed = [
+            key
+            for key in ("required", "unique", "indexed", "default", "options", "choices")
+            if getattr(self.old, key) != getattr(self.field, key)
+        ]
+        if not changed:
+            return f"Change the label or help of field {self.field.name}"
+        return f"Change {', '.join(changed)} of field {self.field.name}"
+
+
+@dataclass(frozen=True)
+class ConvertField(FieldOperation):
+    """A change of kind: values are converted in Python, never by a database cast."""
+
+    old: FieldSpec
+    lossless: bool = False
+
+    @property
+    def destructive(self) -> bool:  # type: ignore[override]
+        return not self.lossless
+
+    def describe(self) -> str:
+        return f"Convert field {self.field.name} from {self.old.kind} to {self.field.kind}"
+
+
+@dataclass(frozen=True)
+class TrashField(FieldOperation):
+    def describe(self) -> str:
+        return f"Move field {self.field.name} to the trash (values kept)"
+
+
+@dataclass(frozen=True)
+class RestoreField(FieldOperation):
+    def describe(self) -> str:
+        return f"Restore field {self.field.name} from the trash"
+
+
+@dataclass(frozen=True)
+class RemoveField(FieldOperation):
+    drop_column: bool = True
+
+    destructive = True
+
+    def describe(self) -> str:
+        if self.drop_column:
+            return f"Delete field {self.field.name} and drop its values"
+        return f"Delete field {self.field.name}; keep its column (retired)"
+
+    def state_forwards(self, spec: ModelSpec | None) -> ModelSpec:
+        assert spec is not None
+        if self.drop_column:
+            return spec.without_field(self.field.uid)
+        return spec.with_field(replace(self.field, state=RETIRED))
+
+
+@dataclass(frozen=True)
+class AlterUniqueTogether(Operation):
+    """The set of fields whose values must be unique together (by uid)."""
+
+    old_uids: tuple[str, ...]
+    new_uids: tuple[str, ...]
+    names: tuple[str, ...]
+
+    def describe(self) -> str:
+        if not self.new_uids:
+            return "Drop the unique-together rule"
+        return f"Make {', '.join(self.names)} unique together"
+
+    def state_forwards(self, spec: ModelSpec | None) -> ModelSpec:
+        assert spec is not None
+        fields = tuple(replace(f, unique_together=f.uid in self.new_uids) for f in spec.fields)
+        return replace(spec, fields=fields)

@@ -1,0 +1,197 @@
+"""Immutable specs: the one shape every source of a definition is turned into.
+
+The admin, the Python API, the ORM and imported JSON all end in a
+:class:`ModelSpec`; the planner only ever compares two specs. Specs are frozen,
+hashable and round-trip through JSON (that is how the applied state is stored).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any
+
+ACTIVE = "active"
+TRASHED = "trashed"
+RETIRED = "retired"
+
+#: Model options that change no table (labels, admin settings).
+TYPE_OPTION_KEYS = (
+    "icon",
+    "listing_columns",
+    "search_fields",
+    "ordering",
+    "title_field",
+    "drafts",
+    "revisions",
+    "locking",
+    "workflows",
+    "preview",
+    "search_index",
+    "translation",
+)
+
+
+class _Pairs(tuple):
+    """A frozen dict: sorted (key, value) pairs."""
+
+
+def _freeze(value: Any) -> Any:
+    """Lists and dicts as tuples, so specs are hashable and compare by value."""
+    if isinstance(value, dict):
+        return _Pairs(sorted((k, _freeze(v)) for k, v in value.items()))
+    if isinstance(value, (list, tuple)):
+        return tuple(_freeze(v) for v in value)
+    return value
+
+
+def _thaw_pairs(pairs: tuple) -> dict[str, Any]:
+    return {k: _thaw(v) for k, v in pairs}
+
+
+def _thaw(value: Any) -> Any:
+    if isinstance(value, _Pairs):
+        return _thaw_pairs(value)
+    if isinstance(value, tuple):
+        return [_thaw(v) for v in value]
+    return value
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    uid: str
+    name: str
+    kind: str
+    column: str
+    verbose_name: str = ""
+    help_text: str = ""
+    description: str = ""
+    required: bool = False
+    unique: bool = False
+    indexed: bool = False
+    unique_together: bool = False
+    default: str = ""
+    choices: tuple[tuple[str, str], ...] = ()
+    #: Relation target: "type:<uid>" for a dynamic type, "app_label.model" otherwise.
+    target: str = ""
+    options: tuple[tuple[str, Any], ...] = ()
+    order: int = 0
+    state: str = ACTIVE
+
+    def option(self, key: str, default: Any = None) -> Any:
+        for k, v in self.options:
+            if k == key:
+                return _thaw(v)
+        return default
+
+    @property
+    def is_active(self) -> bool:
+        return self.state == ACTIVE
+
+    @property
+    def target_type_uid(self) -> str | None:
+        return self.target[5:] if self.target.startswith("type:") else None
+
+    def physical(self) -> tuple:
+        """What decides the column: two fields with equal physical() need no DDL."""
+        return (self.kind, self.column, self.required, self.unique, self.indexed,
+                self.default, self.target, self.options, self.state != ACTIVE)
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["choices"] = [list(c) for c in self.choices]
+        data["options"] = _thaw_pairs(self.options)
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> FieldSpec:
+        data = dict(data)
+        data["choices"] = tuple(tuple(c) for c in data.get("choices", ()))
+        data["options"] = _freeze(data.get("options") or {})
+        return cls(**data)
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    uid: str
+    name: str
+    app_label: str
+    table: str
+    verbose_name: str = ""
+    verbose_name_plural: str = ""
+    description: str = ""
+    admin: bool = True
+    options: tuple[tuple[str, Any], ...] = ()
+    fields: tuple[FieldSpec, ...] = field(default_factory=tuple)
+    state: str = ACTIVE
+
+    def option(self, key: str, default: Any = None) -> Any:
+        for k, v in self.options:
+            if k == key:
+                return _thaw(v)
+        return default
+
+    @property
+    def is_active(self) -> bool:
+        return self.state == ACTIVE
+
+    @property
+    def active_fields(self) -> tuple[FieldSpec, ...]:
+        return tuple(f for f in self.fields if f.state == ACTIVE)
+
+    @property
+    def physical_fields(self) -> tuple[FieldSpec, ...]:
+        """Every field with a column or table in the database (trashed and retired too)."""
+        return self.fields
+
+    def field_by_uid(self, uid: str) -> FieldSpec | None:
+        for f in self.fields:
+            if f.uid == uid:
+                return f
+        return None
+
+    def field_by_name(self, name: str) -> FieldSpec | None:
+        for f in self.active_fields:
+            if f.name == name:
+                return f
+        return None
+
+    def with_field(self, new: FieldSpec) -> ModelSpec:
+        """This spec with ``new`` replacing the field of the same uid (or added)."""
+        fields = [f for f in self.fields if f.uid != new.uid]
+        old = self.field_by_uid(new.uid)
+        if old is None:
+            fields.append(new)
+        else:
+            fields.insert(self.fields.index(old), new)
+        return replace(self, fields=tuple(fields))
+
+    def without_field(self, uid: str) -> ModelSpec:
+        return replace(self, fields=tuple(f for f in self.fields if f.uid != uid))
+
+    @property
+    def unique_together(self) -> tuple[str, ...]:
+        return tuple(f.column for f in self.active_fields if f.unique_together)
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["options"] = _thaw_pairs(self.options)
+        data["fields"] = [f.to_json() for f in self.fields]
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ModelSpec:
+        data = dict(data)
+        data["options"] = _freeze(data.get("options") or {})
+        data["fields"] = tuple(FieldSpec.from_json(f) for f in data.get("fields", ()))
+        return cls(**data)
+
+    def fingerprint(self) -> str:
+        """Stable hash of the whole spec (django-dynamo's change detection)."""
+        raw = json.dumps(self.to_json(), sort_keys=True, default=str)
+        return hashlib.sha256(raw.encode()).hexdigest()[:16]
+
+
+def freeze_options(options: dict[str, Any]) -> tuple[tuple[str, Any], ...]:
+    return _freeze({k: v for k, v in options.items() if v not in (None, "", [], {})})
