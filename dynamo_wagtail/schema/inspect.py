@@ -1,0 +1,111 @@
+"""Compare an applied spec with what the database really has (``dynamo_check``).
+
+Checks tables, columns, NULL-ability, a coarse column type, unique and index
+constraints, and link tables. Returns one readable line per difference.
+"""
+
+from __future__ import annotations
+
+from django.db import DEFAULT_DB_ALIAS, connections, models
+
+from ..spec import ModelSpec
+from .applier import Context
+
+#: Django field types grouped by how backends store them.
+FAMILIES = {
+    "AutoField": "int",
+    "BigAutoField": "int",
+    "SmallAutoField": "int",
+    "IntegerField": "int",
+    "BigIntegerField": "int",
+    "SmallIntegerField": "int",
+    "PositiveIntegerField": "int",
+    "PositiveBigIntegerField": "int",
+    "PositiveSmallIntegerField": "int",
+    "ForeignKey": "int",
+    "OneToOneField": "int",
+    "CharField": "text",
+    "TextField": "text",
+    "SlugField": "text",
+    "EmailField": "text",
+    "URLField": "text",
+    "FileField": "text",
+    "ImageField": "text",
+    "FilePathField": "text",
+    "GenericIPAddressField": "text",
+    "DecimalField": "decimal",
+    "FloatField": "float",
+    "DateField": "date",
+    "DateTimeField": "datetime",
+    "TimeField": "time",
+}
+
+
+def _family(internal_type: str) -> str | None:
+    return FAMILIES.get(internal_type)
+
+
+def drift(spec: ModelSpec, context: Context, using: str = DEFAULT_DB_ALIAS) -> list[str]:
+    """Differences between ``spec`` and the database; empty when they agree."""
+    connection = connections[using]
+    model = context.model(spec)
+    problems: list[str] = []
+    with connection.cursor() as cursor:
+        tables = set(connection.introspection.table_names(cursor))
+        if spec.table not in tables:
+            return [f"{spec.name}: table {spec.table} is missing"]
+        description = {
+            c.name: c for c in connection.introspection.get_table_description(cursor, spec.table)
+        }
+        constraints = connection.introspection.get_constraints(cursor, spec.table)
+        expected: dict[str, models.Field] = {f.column: f for f in model._meta.local_concrete_fields}
+        for column, field in expected.items():
+            info = description.get(column)
+            name = getattr(spec.field_by_uid(_uid(spec, column)), "name", column)
+            if info is None:
+                problems.append(f"{spec.name}.{name}: column {column} is missing")
+                continue
+            if bool(info.null_ok) != bool(field.null) and not field.primary_key:
+                want = "NULL" if field.null else "NOT NULL"
+                problems.append(f"{spec.name}.{name}: column {column} should be {want}")
+            found = connection.introspection.get_field_type(info.type_code, info)
+            want_family, got_family = _family(field.get_internal_type()), _family(found)
+            if want_family and got_family and want_family != got_family:
+                problems.append(
+                    f"{spec.name}.{name}: column {column} is {found}, expected "
+                    f"{field.get_internal_type()}"
+                )
+            if not field.primary_key:
+                _check_constraints(spec.name, name, column, field, constraints, problems)
+        for column in sorted(set(description) - set(expected)):
+            problems.append(f"{spec.name}: column {column} is not in the applied spec")
+        if spec.unique_together:
+            wanted = list(spec.unique_together)
+            if not any(
+                c["unique"] and sorted(c["columns"]) == sorted(wanted)
+                for c in constraints.values()
+            ):
+                problems.append(f"{spec.name}: unique-together rule on {wanted} is missing")
+        for m2m in model._meta.local_many_to_many:
+            through = m2m.remote_field.through._meta.db_table
+            if through not in tables:
+                problems.append(f"{spec.name}.{m2m.name}: link table {through} is missing")
+    return problems
+
+
+def _uid(spec: ModelSpec, column: str) -> str:
+    for f in spec.fields:
+        if f.column == column:
+            return f.uid
+    return ""
+
+
+def _check_constraints(type_name, name, column, field, constraints, problems) -> None:
+    single = [c for c in constraints.values() if c["columns"] == [column]]
+    is_unique = any(c["unique"] for c in single)
+    if field.unique and not is_unique:
+        problems.append(f"{type_name}.{name}: column {column} should be unique")
+    if not field.unique and is_unique and not field.one_to_one:
+        problems.append(f"{type_name}.{name}: column {column} should not be unique")
+    if field.db_index and not field.unique and not any(c["index"] or c["unique"] for c in single):
+        problems.append(f"{type_name}.{name}: column {column} should be indexed")
