@@ -165,8 +165,14 @@ def alter_type(
 ) -> Plan:
     """Change options of a type (labels, admin options, switches)."""
     meta_model = get_type(ref, using=using)
-    with _changing(meta_model, confirm=confirm, dry_run=dry_run,
-                   expected_version=expected_version, using=using, user=user) as session:
+    with _changing(
+        meta_model,
+        confirm=confirm,
+        dry_run=dry_run,
+        expected_version=expected_version,
+        using=using,
+        user=user,
+    ) as session:
         for key, value in options.items():
             if key in ("uid", "table", "applied_spec", "schema_version") or not hasattr(
                 meta_model, key
@@ -182,9 +188,14 @@ def rename_type(ref: TypeRef, new_name: str, **kwargs: Any) -> Plan:
     old = get_type(ref, using=kwargs.get("using", DEFAULT_DB_ALIAS))
     old_name = old.name
     using = kwargs.get("using", DEFAULT_DB_ALIAS)
-    with _changing(old, confirm=kwargs.get("confirm", False), dry_run=kwargs.get("dry_run", False),
-                   expected_version=kwargs.get("expected_version"), using=using,
-                   user=kwargs.get("user")) as session:
+    with _changing(
+        old,
+        confirm=kwargs.get("confirm", False),
+        dry_run=kwargs.get("dry_run", False),
+        expected_version=kwargs.get("expected_version"),
+        using=using,
+        user=kwargs.get("user"),
+    ) as session:
         old.name = new_name
         old.save(using=using)
         # Relation fields name their target: follow the rename.
@@ -206,24 +217,54 @@ def _field(meta_model: MetaModel, name: str, *, trashed: bool = False) -> MetaFi
             raise LookupError(f"There is no field {name!r} {where} {meta_model.name}.") from None
 
 
-def add_field(ref: TypeRef, name: str, kind: str, *, confirm: bool = False, dry_run: bool = False,
-              expected_version: int | None = None, using: str = DEFAULT_DB_ALIAS,
-              user: Any = None, **attrs: Any) -> Plan:
+def add_field(
+    ref: TypeRef,
+    name: str,
+    kind: str,
+    *,
+    confirm: bool = False,
+    dry_run: bool = False,
+    expected_version: int | None = None,
+    using: str = DEFAULT_DB_ALIAS,
+    user: Any = None,
+    **attrs: Any,
+) -> Plan:
     """Add a field (``kind`` is a kind name such as "char" or "integer")."""
     meta_model = get_type(ref, using=using)
-    with _changing(meta_model, confirm=confirm, dry_run=dry_run,
-                   expected_version=expected_version, using=using, user=user) as session:
+    with _changing(
+        meta_model,
+        confirm=confirm,
+        dry_run=dry_run,
+        expected_version=expected_version,
+        using=using,
+        user=user,
+    ) as session:
         _new_field(meta_model, name, kind, attrs).save(using=using)
     return _result(session)
 
 
-def alter_field(ref: TypeRef, field_name: str, /, *, confirm: bool = False, dry_run: bool = False,
-                expected_version: int | None = None, using: str = DEFAULT_DB_ALIAS,
-                user: Any = None, **changes: Any) -> Plan:
+def alter_field(
+    ref: TypeRef,
+    field_name: str,
+    /,
+    *,
+    confirm: bool = False,
+    dry_run: bool = False,
+    expected_version: int | None = None,
+    using: str = DEFAULT_DB_ALIAS,
+    user: Any = None,
+    **changes: Any,
+) -> Plan:
     """Change a field: its kind (``kind=``/``type=``), name or any option."""
     meta_model = get_type(ref, using=using)
-    with _changing(meta_model, confirm=confirm, dry_run=dry_run,
-                   expected_version=expected_version, using=using, user=user) as session:
+    with _changing(
+        meta_model,
+        confirm=confirm,
+        dry_run=dry_run,
+        expected_version=expected_version,
+        using=using,
+        user=user,
+    ) as session:
         field = _field(meta_model, field_name)
         if "kind" in changes:
             changes["type"] = changes.pop("kind")
@@ -243,10 +284,14 @@ def rename_field(ref: TypeRef, old_name: str, new_name: str, **kwargs: Any) -> P
 def _set_trashed(ref: TypeRef, name: str | None, trashed: bool, **kwargs: Any) -> Plan:
     using = kwargs.pop("using", DEFAULT_DB_ALIAS)
     meta_model = get_type(ref, using=using)
-    with _changing(meta_model, confirm=kwargs.get("confirm", False),
-                   dry_run=kwargs.get("dry_run", False),
-                   expected_version=kwargs.get("expected_version"), using=using,
-                   user=kwargs.get("user")) as session:
+    with _changing(
+        meta_model,
+        confirm=kwargs.get("confirm", False),
+        dry_run=kwargs.get("dry_run", False),
+        expected_version=kwargs.get("expected_version"),
+        using=using,
+        user=kwargs.get("user"),
+    ) as session:
         stamp = timezone.now() if trashed else None
         if name is None:
             MetaModel.objects.using(using).filter(pk=meta_model.pk).update(trashed_at=stamp)
@@ -277,8 +322,14 @@ def restore_type(ref: TypeRef, **kwargs: Any) -> Plan:
     return _set_trashed(ref, None, False, **kwargs)
 
 
-def empty_trash(ref: TypeRef, *, confirm: bool = False, dry_run: bool = False,
-                using: str = DEFAULT_DB_ALIAS, user: Any = None) -> Plan:
+def empty_trash(
+    ref: TypeRef,
+    *,
+    confirm: bool = False,
+    dry_run: bool = False,
+    using: str = DEFAULT_DB_ALIAS,
+    user: Any = None,
+) -> Plan:
     """Delete for good what ``ref`` has in the trash (the type itself if trashed).
 
     Columns and tables are dropped where ``DYNAMO_DELETE_COLUMNS`` /
@@ -286,8 +337,9 @@ def empty_trash(ref: TypeRef, *, confirm: bool = False, dry_run: bool = False,
     This loses data: it needs ``confirm=True``.
     """
     meta_model = get_type(ref, using=using)
-    with _changing(meta_model, confirm=confirm, dry_run=dry_run, expected_version=None,
-                   using=using, user=user) as session:
+    with _changing(
+        meta_model, confirm=confirm, dry_run=dry_run, expected_version=None, using=using, user=user
+    ) as session:
         if meta_model.trashed_at is not None:
             session.touch(meta_model, purge=True)
         else:
@@ -307,8 +359,9 @@ def apply(ref: TypeRef, *, confirm: bool = False, using: str = DEFAULT_DB_ALIAS)
 def plan(ref: TypeRef | None = None, *, using: str = DEFAULT_DB_ALIAS) -> Plan | list[Plan]:
     """Dry run: what applying would do now (for one type, or a list for all)."""
     if ref is None:
-        return [plan(m, using=using) for m in MetaModel.objects.using(using).all()
-                if not _is_retired(m)]  # type: ignore[misc]
+        return [
+            plan(m, using=using) for m in MetaModel.objects.using(using).all() if not _is_retired(m)
+        ]  # type: ignore[misc]
     return pipeline.apply(get_type(ref, using=using), dry_run=True, using=using)
 
 
@@ -323,8 +376,13 @@ def export_schema(*, using: str = DEFAULT_DB_ALIAS) -> dict[str, Any]:
     return _export(using=using)
 
 
-def import_schema(data: dict[str, Any], *, dry_run: bool = False, confirm: bool = False,
-                  using: str = DEFAULT_DB_ALIAS) -> list[Plan]:
+def import_schema(
+    data: dict[str, Any],
+    *,
+    dry_run: bool = False,
+    confirm: bool = False,
+    using: str = DEFAULT_DB_ALIAS,
+) -> list[Plan]:
     """Create or update types from exported data; importing twice changes nothing."""
     from .transfer import import_schema as _import
 

@@ -45,9 +45,10 @@ def follow(old: ModelSpec | None, new: ModelSpec | None, using: str) -> None:
         ct.app_label, ct.model = new.app_label, new.name.lower()
         ct.save(update_fields=["app_label", "model"])
     cts.clear_cache()
-    existing = {p.codename.split("_", 1)[0]: p for p in Permission.objects.using(using).filter(
-        content_type=ct
-    )}
+    existing = {
+        p.codename.split("_", 1)[0]: p
+        for p in Permission.objects.using(using).filter(content_type=ct)
+    }
     for codename, name in permission_specs(new):
         action = codename.split("_", 1)[0]
         perm = existing.pop(action, None)

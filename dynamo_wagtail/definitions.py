@@ -239,9 +239,7 @@ def _check_type_options(meta_model: Any, names: set[str], errors: dict[str, list
         if bad:
             errors.setdefault(option, []).append(f"Unknown fields: {', '.join(bad)}.")
     if meta_model.title_field and meta_model.title_field not in names:
-        errors.setdefault("title_field", []).append(
-            f"Unknown field '{meta_model.title_field}'."
-        )
+        errors.setdefault("title_field", []).append(f"Unknown field '{meta_model.title_field}'.")
     if meta_model.workflows and not (meta_model.drafts and meta_model.revisions):
         errors.setdefault("workflows", []).append("Workflows need drafts and revisions on.")
     if meta_model.drafts and not meta_model.revisions:

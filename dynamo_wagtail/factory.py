@@ -66,9 +66,7 @@ def _str(self: models.Model) -> str:
     return f"{self._meta.verbose_name} {self.pk}"
 
 
-def target_reference(
-    spec: ModelSpec, field: FieldSpec, lookup: TargetLookup
-) -> tuple[str, bool]:
+def target_reference(spec: ModelSpec, field: FieldSpec, lookup: TargetLookup) -> tuple[str, bool]:
     """("app_label.Model", is_dynamic) for a relation field."""
     uid = field.target_type_uid
     if uid is None:

@@ -27,7 +27,9 @@ class MultipleChoiceField(models.JSONField):
         for item in value or []:
             if str(item) not in allowed:
                 raise ValidationError(
-                    "%(value)r is not a valid choice.", code="invalid_choice", params={"value": item}
+                    "%(value)r is not a valid choice.",
+                    code="invalid_choice",
+                    params={"value": item},
                 )
 
     def formfield(self, **kwargs: Any) -> forms.Field:

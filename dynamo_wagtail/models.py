@@ -88,10 +88,6 @@ class MetaModel(models.Model):
     def __str__(self) -> str:
         return self.verbose_name or self.name
 
-    @property
-    def is_trashed(self) -> bool:
-        return self.trashed_at is not None
-
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self.table:
             self.table = f"{self.app}_{self.uid.hex[:16]}"
@@ -105,6 +101,10 @@ class MetaModel(models.Model):
         from . import api
 
         return api.delete_type(self)
+
+    @property
+    def is_trashed(self) -> bool:
+        return self.trashed_at is not None
 
     def get_model(self) -> type[models.Model]:
         """The generated model class as the database has it now."""

@@ -206,7 +206,6 @@ def desired_spec(meta_model: Any, applied: ModelSpec | None) -> ModelSpec | None
 
 
 def others(exclude_uid: str, using: str) -> dict[str, ModelSpec]:
-    from .models import MetaModel
 
     from .sync import applied_specs
 
@@ -237,9 +236,15 @@ def _check_links(plan: planner.Plan, context: applier.Context) -> None:
             uid = f.target_type_uid
             if uid and uid != plan.new.uid and uid not in context.others:
                 raise DefinitionError(
-                    {}, {f.uid: {"related_model": [
-                        f"{f.target} has no table yet: create it before linking to it."
-                    ]}}, {f.uid: f.name},
+                    {},
+                    {
+                        f.uid: {
+                            "related_model": [
+                                f"{f.target} has no table yet: create it before linking to it."
+                            ]
+                        }
+                    },
+                    {f.uid: f.name},
                 )
     spec = plan.old or plan.new
     leaving = any(isinstance(op, (ops.TrashType, ops.DeleteType)) for op in plan.operations)
@@ -265,8 +270,13 @@ def _signal_fields(plan: planner.Plan, meta_model: Any, phase: str, model: Any) 
 
     def as_row(spec: Any) -> Any:
         return MetaField(
-            uid=spec.uid, meta_model=meta_model, name=spec.name, type=spec.kind,
-            column=spec.column, required=spec.required, unique=spec.unique,
+            uid=spec.uid,
+            meta_model=meta_model,
+            name=spec.name,
+            type=spec.kind,
+            column=spec.column,
+            required=spec.required,
+            unique=spec.unique,
         )
 
     for op in plan.operations:
@@ -274,11 +284,11 @@ def _signal_fields(plan: planner.Plan, meta_model: Any, phase: str, model: Any) 
             getattr(signals, f"{phase}_field_creation").send(
                 sender=model, new_field=rows.get(op.field.uid) or as_row(op.field)
             )
-        elif isinstance(op, (ops.AlterField, ops.ConvertField, ops.RenameField,
-                             ops.RestoreField)):
+        elif isinstance(op, (ops.AlterField, ops.ConvertField, ops.RenameField, ops.RestoreField)):
             old = plan.old.field_by_uid(op.field.uid) if plan.old else None
             getattr(signals, f"{phase}_field_update").send(
-                sender=model, old_field=as_row(old or op.field),
+                sender=model,
+                old_field=as_row(old or op.field),
                 new_field=rows.get(op.field.uid) or as_row(op.field),
             )
         elif isinstance(op, (ops.TrashField, ops.RemoveField)):
@@ -347,9 +357,7 @@ def _record(
         applied_spec=state.to_json() if state is not None else None,
         schema_version=F("schema_version") + 1,
     )
-    updated = SchemaState.objects.using(session.using).filter(pk=1).update(
-        version=F("version") + 1
-    )
+    updated = SchemaState.objects.using(session.using).filter(pk=1).update(version=F("version") + 1)
     if not updated:
         SchemaState.objects.using(session.using).create(pk=1, version=1)
     if not final:
@@ -364,7 +372,10 @@ def _record(
 
 
 def apply(
-    meta_model: Any, *, confirm: bool = False, dry_run: bool = False,
+    meta_model: Any,
+    *,
+    confirm: bool = False,
+    dry_run: bool = False,
     using: str = DEFAULT_DB_ALIAS,
 ) -> planner.Plan:
     """Plan and apply whatever differs between the definition and the database."""

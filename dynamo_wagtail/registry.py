@@ -8,13 +8,18 @@ Listeners (the admin) are told after each change.
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
+import sys
 import threading
 from collections.abc import Callable, Iterable
+from types import ModuleType
 
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
+from .conf import settings
 from .factory import build_model
 from .spec import ModelSpec
 
@@ -97,6 +102,7 @@ class Registry:
     def _build(self, spec: ModelSpec) -> type[models.Model]:
         model = build_model(spec, self.lookup)
         self.classes[spec.uid] = model
+        setattr(models_module(), model.__name__, model)
         return model
 
     def _uninstall(self, uid: str) -> None:
@@ -104,6 +110,9 @@ class Registry:
         model = self.classes.pop(uid, None)
         if spec is None or model is None:
             return
+        module = models_module()
+        if module.__dict__.get(model.__name__) is model:
+            delattr(module, model.__name__)
         label = spec.app_label
         app_models = apps.all_models[label]
         for key, candidate in list(app_models.items()):
@@ -123,6 +132,25 @@ class Registry:
                 getattr(descriptor, "related", None),
             ):
                 delattr(target, accessor)
+
+
+def models_module() -> ModuleType:
+    """``DYNAMO_DEFAULT_MODULE``, holding the classes by name (pickle finds them there).
+
+    A real module of that name is used as it is; otherwise an empty one is made.
+    """
+    name = settings.DYNAMO_DEFAULT_MODULE
+    module = sys.modules.get(name)
+    if module is not None:
+        return module
+    parts = name.split(".")
+    if importlib.util.find_spec(parts[0]) is not None:
+        return importlib.import_module(name)
+    for index in range(1, len(parts) + 1):
+        sub = ".".join(parts[:index])
+        if sub not in sys.modules:
+            sys.modules[sub] = ModuleType(sub, "Generated models of dynamo_wagtail.")
+    return sys.modules[name]
 
 
 registry = Registry()

@@ -95,8 +95,17 @@ class FieldSpec:
 
     def physical(self) -> tuple:
         """What decides the column: two fields with equal physical() need no DDL."""
-        return (self.kind, self.column, self.required, self.unique, self.indexed,
-                self.default, self.target, self.options, self.state != ACTIVE)
+        return (
+            self.kind,
+            self.column,
+            self.required,
+            self.unique,
+            self.indexed,
+            self.default,
+            self.target,
+            self.options,
+            self.state != ACTIVE,
+        )
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)

@@ -66,14 +66,20 @@ def export_schema(*, using: str = DEFAULT_DB_ALIAS) -> dict[str, Any]:
             for f in meta_model.fields.filter(trashed_at__isnull=True)
         ]
         types.append(
-            {"uid": str(meta_model.uid), **{k: getattr(meta_model, k) for k in TYPE_ATTRS},
-             "fields": fields}
+            {
+                "uid": str(meta_model.uid),
+                **{k: getattr(meta_model, k) for k in TYPE_ATTRS},
+                "fields": fields,
+            }
         )
     return {"format": FORMAT, "types": types}
 
 
 def import_schema(
-    data: dict[str, Any], *, dry_run: bool = False, confirm: bool = False,
+    data: dict[str, Any],
+    *,
+    dry_run: bool = False,
+    confirm: bool = False,
     using: str = DEFAULT_DB_ALIAS,
 ) -> list[Plan]:
     if not isinstance(data, dict) or data.get("format") != FORMAT:

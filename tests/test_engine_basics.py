@@ -33,7 +33,10 @@ def test_created_type_is_a_real_model_with_a_table():
     ct = ContentType.objects.get_for_model(Product)
     assert ct.model_class() is Product
     assert {p.codename for p in ct.permission_set.all()} == {
-        "add_product", "change_product", "delete_product", "view_product"
+        "add_product",
+        "change_product",
+        "delete_product",
+        "view_product",
     }
 
 
@@ -47,7 +50,8 @@ def test_text_to_integer_refused_on_one_bad_row_then_converted():
     message = caught.value.message_dict["code.type"][0]
     assert f"id {bad.pk}" in message and "1 entry" in message
     assert list(api.get_model("Product").objects.order_by("pk").values_list("code", flat=True)) == [
-        "12", "abc"
+        "12",
+        "abc",
     ]
     Product.objects.filter(pk=bad.pk).update(code="34")
     with pytest.raises(ConfirmationRequired):
@@ -61,3 +65,14 @@ def test_a_save_that_changes_nothing_plans_nothing():
     meta_model = make_product()
     meta_model.save()
     assert api.plan("Product").is_empty
+
+
+def test_classes_and_entries_pickle():
+    import pickle
+
+    make_product()
+    Product = api.get_model("Product")
+    entry = Product.objects.create(title="Lamp", price="1.00")
+    assert pickle.loads(pickle.dumps(Product)) is Product
+    again = pickle.loads(pickle.dumps(entry))
+    assert (type(again), again.pk, again.title) == (Product, entry.pk, "Lamp")

@@ -30,7 +30,9 @@ def _kinds() -> dict[str, FieldKind]:
         try:
             cls = import_string(path)
         except ImportError as exc:
-            raise ImproperlyConfigured(f"DYNAMO_FIELD_TYPES: cannot import {path!r}: {exc}") from exc
+            raise ImproperlyConfigured(
+                f"DYNAMO_FIELD_TYPES: cannot import {path!r}: {exc}"
+            ) from exc
         if not (isinstance(cls, type) and issubclass(cls, FieldKind)) or not cls.name:
             raise ImproperlyConfigured(f"DYNAMO_FIELD_TYPES: {path!r} is not a named FieldKind.")
         if cls.name in kinds:

@@ -58,7 +58,9 @@ class TextKind(FieldKind):
     group = STRING
     supports_unique = False
     supports_index = False
-    lossless_from = frozenset({"char", "slug", "email", "url", "ip", "choice", "comma_separated_integer"})
+    lossless_from = frozenset(
+        {"char", "slug", "email", "url", "ip", "choice", "comma_separated_integer"}
+    )
     icon = "pilcrow"
 
 
@@ -175,7 +177,9 @@ class DecimalKind(FieldKind):
     django_field = models.DecimalField
     option_defaults = {"max_digits": 12, "decimal_places": 2}
     physical_options = ("max_digits", "decimal_places")
-    lossless_from = frozenset({"integer", "small_integer", "positive_integer", "positive_small_integer"})
+    lossless_from = frozenset(
+        {"integer", "small_integer", "positive_integer", "positive_small_integer"}
+    )
     icon = "decimal"
 
     def validate(self, spec: FieldSpec, errors: Errors) -> None:
@@ -209,7 +213,9 @@ class FloatKind(FieldKind):
     label = "Floating point number"
     legacy_name = "FloatField"
     django_field = models.FloatField
-    lossless_from = frozenset({"integer", "small_integer", "positive_integer", "positive_small_integer"})
+    lossless_from = frozenset(
+        {"integer", "small_integer", "positive_integer", "positive_small_integer"}
+    )
 
 
 class BooleanKind(FieldKind):

@@ -70,9 +70,12 @@ def check_conversion(model: type[models.Model], old: FieldSpec, new: FieldSpec) 
             f"{_rows_text(len(bad), bad)} cannot be converted from {old.kind} to {new.kind}; "
             "nothing was changed."
         )
-        raise ImpactRefused(new, "type", message, replace(impact, rows=len(bad),
-                                                          examples=_examples(bad),
-                                                          message=message))
+        raise ImpactRefused(
+            new,
+            "type",
+            message,
+            replace(impact, rows=len(bad), examples=_examples(bad), message=message),
+        )
     return impact
 
 
@@ -82,8 +85,12 @@ def check_fit(model: type[models.Model], old: FieldSpec, new: FieldSpec, option:
     bad = [pk for pk, value in _values(model, old.column) if not kind.fits(value, new)]
     if bad:
         message = f"{_rows_text(len(bad), bad)} do not fit the new {option}; nothing was changed."
-        raise ImpactRefused(new, option, message, FieldImpact(ops.AlterField(new, old=old),
-                                                              len(bad), _examples(bad), message))
+        raise ImpactRefused(
+            new,
+            option,
+            message,
+            FieldImpact(ops.AlterField(new, old=old), len(bad), _examples(bad), message),
+        )
     return 0
 
 
@@ -100,8 +107,9 @@ def check_required(model: type[models.Model], op: ops.FieldOperation) -> FieldIm
     examples, count = null_rows(model, field)
     if count and not field.default:
         message = f"{_rows_text(count, examples)} have no value; give a default to fill them."
-        raise ImpactRefused(field, "required", message, FieldImpact(op, count, _examples(examples),
-                                                                    message))
+        raise ImpactRefused(
+            field, "required", message, FieldImpact(op, count, _examples(examples), message)
+        )
     message = f"{count} empty value(s) will be set to {field.default!r}" if count else ""
     return FieldImpact(op, count, _examples(examples), message)
 
@@ -119,8 +127,12 @@ def check_unique(model: type[models.Model], columns: list[str], field: FieldSpec
         shown = "; ".join(", ".join(str(d[c]) for c in columns) for d in first)
         message = f"{total} value(s) occur more than once ({shown}); nothing was changed."
         option = "unique" if len(columns) == 1 else "unique_together"
-        raise ImpactRefused(field, option, message, FieldImpact(ops.AlterUniqueTogether((), (), ()),
-                                                                total, (), message))
+        raise ImpactRefused(
+            field,
+            option,
+            message,
+            FieldImpact(ops.AlterUniqueTogether((), (), ()), total, (), message),
+        )
 
 
 def assess(plan: Plan, lookup: TargetLookup) -> Plan:
@@ -137,8 +149,15 @@ def assess(plan: Plan, lookup: TargetLookup) -> Plan:
 def _assess_one(op: ops.Operation, state: ModelSpec, lookup: TargetLookup) -> list[FieldImpact]:
     needs_rows = isinstance(
         op,
-        (ops.AddField, ops.AlterField, ops.ConvertField, ops.RestoreField, ops.RemoveField,
-         ops.AlterUniqueTogether, ops.DeleteType),
+        (
+            ops.AddField,
+            ops.AlterField,
+            ops.ConvertField,
+            ops.RestoreField,
+            ops.RemoveField,
+            ops.AlterUniqueTogether,
+            ops.DeleteType,
+        ),
     )
     if not needs_rows:
         return []
@@ -199,7 +218,7 @@ def _assess_one(op: ops.Operation, state: ModelSpec, lookup: TargetLookup) -> li
 def _changed_option(old: FieldSpec, new: FieldSpec) -> str:
     if old.choices != new.choices:
         return "choices"
-    for key, value in new.options:
+    for key, _value in new.options:
         if old.option(key) != new.option(key):
             return key
     return "options"

@@ -82,8 +82,7 @@ def drift(spec: ModelSpec, context: Context, using: str = DEFAULT_DB_ALIAS) -> l
         if spec.unique_together:
             wanted = list(spec.unique_together)
             if not any(
-                c["unique"] and sorted(c["columns"]) == sorted(wanted)
-                for c in constraints.values()
+                c["unique"] and sorted(c["columns"]) == sorted(wanted) for c in constraints.values()
             ):
                 problems.append(f"{spec.name}: unique-together rule on {wanted} is missing")
         for m2m in model._meta.local_many_to_many:

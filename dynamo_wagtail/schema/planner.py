@@ -111,7 +111,10 @@ def diff(old: ModelSpec | None, new: ModelSpec | None) -> Plan:
     if old.state == TRASHED and new.state == ACTIVE:
         operations.append(ops.RestoreType(new.name))
     type_fields = ("verbose_name", "verbose_name_plural", "description", "admin", "options")
-    if any(getattr(old, k) != getattr(new, k) for k in type_fields) or old.app_label != new.app_label:
+    if (
+        any(getattr(old, k) != getattr(new, k) for k in type_fields)
+        or old.app_label != new.app_label
+    ):
         operations.append(ops.AlterTypeOptions(new))
 
     old_ut, new_ut = _ut(old), _ut(new)

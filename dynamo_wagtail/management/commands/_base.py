@@ -19,7 +19,8 @@ class TypesCommand(BaseCommand):
         using = options["database"]
         if not options["types"]:
             return [
-                m for m in MetaModel.objects.using(using).order_by("name")
+                m
+                for m in MetaModel.objects.using(using).order_by("name")
                 if not (m.applied_spec and m.applied_spec.get("state") == "retired")
             ]
         try:

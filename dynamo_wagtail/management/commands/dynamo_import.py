@@ -29,7 +29,9 @@ class Command(BaseCommand):
             raise CommandError(f"Cannot read {options['file']}: {exc}") from exc
         try:
             plans = api.import_schema(
-                data, dry_run=options["dry_run"], confirm=options["confirm"],
+                data,
+                dry_run=options["dry_run"],
+                confirm=options["confirm"],
                 using=options["database"],
             )
         except ConfirmationRequired as exc:
