@@ -137,6 +137,10 @@ def build_field_spec(
     except ValueError as exc:  # pragma: no cover - parse_choices does not raise today
         choices = ()
         errors.setdefault("choices", []).append(str(exc))
+    integer = kind is not None and kind.in_group("integer")
+    if integer and choices and not all(v.lstrip("-").isdigit() for v, _ in choices):
+        # django-dynamo: labels alone on an integer field are numbered from 0.
+        choices = tuple((str(i), label) for i, (_v, label) in enumerate(choices))
     values = [v for v, _ in choices]
     if len(set(values)) != len(values):
         errors.setdefault("choices", []).append("Each choice value must be different.")

@@ -20,6 +20,7 @@ from django.apps import apps as global_apps
 from django.apps.registry import Apps
 from django.db import models
 
+from . import mixins
 from .conf import settings
 from .kinds import get_kind
 from .spec import FieldSpec, ModelSpec
@@ -37,6 +38,8 @@ class PlanApps(Apps):
 
     def __init__(self) -> None:
         super().__init__(installed_apps=[])
+        for label in mixins.static_targets():
+            self.add_static(label)
 
     def add_static(self, label_lower: str) -> None:
         model = global_apps.get_model(label_lower)
@@ -64,6 +67,28 @@ def _str(self: models.Model) -> str:
         if value not in (None, ""):
             return str(value)
     return f"{self._meta.verbose_name} {self.pk}"
+
+
+def _preview_template(self: models.Model, request: Any, mode_name: str) -> list[str]:
+    name = self._meta.model_name
+    return [
+        f"dynamo/{name}/preview.html",
+        f"dynamo/{name}/detail.html",
+        "dynamo/detail.html",
+        "dynamo_wagtail/preview.html",
+    ]
+
+
+def _search_fields(spec: ModelSpec) -> list[Any]:
+    from wagtail.search import index
+
+    names = spec.option("search_fields") or [
+        f.name for f in spec.active_fields if get_kind(f.kind).is_string
+    ]
+    result: list[Any] = []
+    for name in names:
+        result += [index.SearchField(name), index.AutocompleteField(name)]
+    return result
 
 
 def target_reference(spec: ModelSpec, field: FieldSpec, lookup: TargetLookup) -> tuple[str, bool]:
@@ -95,11 +120,17 @@ def build_model(
     *,
     physical: bool = False,
     apps: Apps | None = None,
-    bases: tuple[type, ...] = (models.Model,),
+    bases: tuple[type, ...] | None = None,
     extra_attrs: dict[str, Any] | None = None,
 ) -> type[models.Model]:
-    """The model class for ``spec`` (see the module docstring for the two shapes)."""
+    """The model class for ``spec`` (see the module docstring for the two shapes).
+
+    Runtime classes inherit the Wagtail mixins the type switches on; physical
+    classes get plain copies of the mixins' columns instead.
+    """
     fields = spec.physical_fields if physical else spec.active_fields
+    if bases is None:
+        bases = (models.Model,) if physical else mixins.bases(spec)
     meta_attrs: dict[str, Any] = {
         "app_label": spec.app_label,
         "db_table": spec.table,
@@ -109,12 +140,14 @@ def build_model(
         meta_attrs["verbose_name_plural"] = spec.verbose_name_plural
     if apps is not None:
         meta_attrs["apps"] = apps
+    together = mixins.unique_together(spec)
     if physical:
-        meta_attrs["unique_together"] = [spec.unique_together] if spec.unique_together else []
+        together += [spec.unique_together] if spec.unique_together else []
     else:
-        together = [f.name for f in fields if f.unique_together]
-        if together:
-            meta_attrs["unique_together"] = [together]
+        names = tuple(f.name for f in fields if f.unique_together)
+        together += [names] if names else []
+    if together:
+        meta_attrs["unique_together"] = together
         if spec.option("ordering"):
             meta_attrs["ordering"] = spec.option("ordering")
 
@@ -125,6 +158,13 @@ def build_model(
         "dynamo_spec": spec,
         "__str__": _str,
     }
+    if physical:
+        attrs.update(mixins.columns(spec))
+    else:
+        if spec.option("preview"):
+            attrs["get_preview_template"] = _preview_template
+        if spec.option("search_index"):
+            attrs["search_fields"] = _search_fields(spec)
     reverse = reverse_names(spec)
     for f in fields:
         kind = get_kind(f.kind)

@@ -23,6 +23,8 @@ from .conf import settings
 from .factory import build_model
 from .spec import ModelSpec
 
+#: Called after every change with (classes installed, classes taken out). A rebuilt
+#: type appears in both: its old class taken out, its new class installed.
 Listener = Callable[[list[type[models.Model]], list[type[models.Model]]], None]
 
 
@@ -86,7 +88,7 @@ class Registry:
         if not gone and not changed:
             return
         rebuild = self.dependants(changed | gone) - gone
-        removed = [self.classes[uid] for uid in gone if uid in self.classes]
+        removed = [self.classes[uid] for uid in gone | rebuild if uid in self.classes]
         for uid in gone | rebuild:
             self._uninstall(uid)
         for uid in rebuild:
@@ -118,9 +120,10 @@ class Registry:
         for key, candidate in list(app_models.items()):
             if candidate is model or candidate._meta.auto_created is model:
                 del app_models[key]
-        for field in model._meta.get_fields():
+        opts = model._meta
+        for field in [*opts.local_fields, *opts.local_many_to_many, *opts.private_fields]:
             remote = getattr(field, "remote_field", None)
-            if field.auto_created or remote is None or remote.is_hidden():
+            if remote is None or remote.hidden:
                 continue
             target = remote.model
             if not isinstance(target, type):

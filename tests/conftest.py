@@ -31,11 +31,13 @@ def drop_generated_tables() -> None:
         )
     ]
     context = applier.Context({s.uid: s for s in specs})
-    with connection.constraint_checks_disabled():
-        with connection.schema_editor(atomic=False) as editor:
-            for spec in specs:
-                op = ops.DeleteType(spec, drop_table=True)
-                applier.apply_operation(editor, op, spec, None, context)
+    with (
+        connection.constraint_checks_disabled(),
+        connection.schema_editor(atomic=False) as editor,
+    ):
+        for spec in specs:
+            op = ops.DeleteType(spec, drop_table=True)
+            applier.apply_operation(editor, op, spec, None, context)
     MetaModel.objects.all().delete()
     with registry.lock:
         registry.sync([])

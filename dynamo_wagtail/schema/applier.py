@@ -16,7 +16,8 @@ from typing import Any
 from django.db import models
 from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 
-from ..factory import TargetLookup
+from .. import mixins
+from ..factory import PlanApps, TargetLookup, build_model
 from ..kinds import get_kind
 from ..spec import FieldSpec, ModelSpec
 from . import operations as ops
@@ -196,6 +197,79 @@ def _copy_converted(model, old: FieldSpec, temp: FieldSpec, kind, new: FieldSpec
         manager.bulk_update(batch, [temp.column])
 
 
+def _staged_model(before: ModelSpec, context: Context, extra: dict[str, models.Field]):
+    fields = {name: field.clone() for name, field in extra.items()}
+    return build_model(
+        before, context.lookup(before), physical=True, apps=PlanApps(), extra_attrs=fields
+    )
+
+
+def _fill(model: type[models.Model], name: str, final: models.Field) -> None:
+    """Give existing rows the value a new feature column starts with."""
+    manager = model._default_manager
+    empty = manager.filter(**{f"{name}__isnull": True})
+    if name == "translation_key":
+        import uuid
+
+        for pk in empty.values_list("pk", flat=True).iterator():
+            manager.filter(pk=pk).update(translation_key=uuid.uuid4())
+    elif name == "locale":
+        from wagtail.models import Locale
+
+        empty.update(locale=Locale.get_default().pk)
+    elif final.has_default():
+        empty.update(**{name: final.get_default()})
+
+
+def _without(spec: ModelSpec, key: str) -> ModelSpec:
+    return replace(spec, options=tuple(o for o in spec.options if o[0] != key))
+
+
+def _add_feature(editor, op: ops.AddFeature, before: ModelSpec, after: ModelSpec, context):
+    """Nullable columns first, then existing rows filled, then the real constraints."""
+    new_columns = mixins.columns(after, keys=(op.key,))
+    existing = _columns(editor, before.table)
+    staged: dict[str, models.Field] = {}
+    for name, final in new_columns.items():
+        kwargs = final.deconstruct()[3]
+        kwargs["null"] = True
+        kwargs.pop("default", None)
+        previous = _staged_model(before, context, staged)
+        staged[name] = final.__class__(**kwargs)
+        field = _staged_model(before, context, staged)._meta.get_field(name)
+        if field.column not in existing:
+            editor.add_field(previous, field)
+    current = _staged_model(before, context, staged)
+    for name, final in new_columns.items():
+        _fill(current, name, final)
+    after_model = context.model(after)
+    for name in new_columns:
+        tight = after_model._meta.get_field(name)
+        if not tight.null:
+            current = _staged_model(before, context, staged)
+            editor.alter_field(current, current._meta.get_field(name), tight)
+            staged[name] = tight
+    if op.key == "translation":
+        current = _staged_model(before, context, staged)
+        editor.alter_unique_together(current, [], mixins.unique_together(after))
+
+
+def _remove_feature(editor, op: ops.RemoveFeature, before: ModelSpec, after, context):
+    """Drop the feature's columns one at a time (SQLite rebuilds from the model)."""
+    remaining = dict(mixins.columns(before, keys=(op.key,)))
+    base = _without(before, op.key)
+    model = _staged_model(base, context, remaining)
+    if op.key == "translation":
+        editor.alter_unique_together(model, mixins.unique_together(before), [])
+    existing = _columns(editor, before.table)
+    for name in list(remaining):
+        field = model._meta.get_field(name)
+        if field.column in existing:
+            editor.remove_field(model, field)
+        del remaining[name]
+        model = _staged_model(base, context, remaining)
+
+
 HANDLERS: dict[type, Callable[..., None]] = {
     ops.CreateType: _create_type,
     ops.RenameType: _rename_type,
@@ -207,4 +281,6 @@ HANDLERS: dict[type, Callable[..., None]] = {
     ops.RemoveField: _remove_field,
     ops.AlterUniqueTogether: _alter_unique_together,
     ops.ConvertField: _convert_field,
+    ops.AddFeature: _add_feature,
+    ops.RemoveFeature: _remove_feature,
 }

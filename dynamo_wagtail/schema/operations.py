@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from ..spec import ACTIVE, RETIRED, TRASHED, FieldSpec, ModelSpec
+from ..mixins import FEATURE_KEYS
+from ..spec import ACTIVE, RETIRED, TRASHED, FieldSpec, ModelSpec, freeze_options
 
 
 @dataclass(frozen=True)
@@ -66,15 +67,54 @@ class AlterTypeOptions(Operation):
 
     def state_forwards(self, spec: ModelSpec | None) -> ModelSpec:
         assert spec is not None
+        # Feature switches change tables: AddFeature/RemoveFeature set those.
+        options = {k: self.new.option(k) for k, _v in self.new.options if k not in FEATURE_KEYS}
+        options.update({k: spec.option(k) for k in FEATURE_KEYS if spec.option(k)})
         return replace(
             spec,
             verbose_name=self.new.verbose_name,
             verbose_name_plural=self.new.verbose_name_plural,
             description=self.new.description,
             admin=self.new.admin,
-            options=self.new.options,
+            options=freeze_options(options),
             app_label=self.new.app_label,
         )
+
+
+def _with_option(spec: ModelSpec, key: str, value: bool) -> ModelSpec:
+    options = {k: spec.option(k) for k, _v in spec.options}
+    options[key] = value
+    return replace(spec, options=freeze_options(options))
+
+
+@dataclass(frozen=True)
+class AddFeature(Operation):
+    """Switch a Wagtail feature on: its mixin's columns are added, entries kept."""
+
+    key: str
+
+    def describe(self) -> str:
+        return f"Switch on {self.key.replace('_', ' ')} (adds its columns)"
+
+    def state_forwards(self, spec: ModelSpec | None) -> ModelSpec:
+        assert spec is not None
+        return _with_option(spec, self.key, True)
+
+
+@dataclass(frozen=True)
+class RemoveFeature(Operation):
+    """Switch a Wagtail feature off: its columns (publish state, locks, …) are dropped."""
+
+    key: str
+
+    destructive = True
+
+    def describe(self) -> str:
+        return f"Switch off {self.key.replace('_', ' ')} (drops its columns)"
+
+    def state_forwards(self, spec: ModelSpec | None) -> ModelSpec:
+        assert spec is not None
+        return _with_option(spec, self.key, False)
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 
 from ..conf import settings
 from ..kinds import get_kind
+from ..mixins import FEATURE_KEYS
 from ..spec import ACTIVE, RETIRED, TRASHED, FieldSpec, ModelSpec
 from . import operations as ops
 
@@ -110,12 +111,19 @@ def diff(old: ModelSpec | None, new: ModelSpec | None) -> Plan:
         operations.append(ops.RenameType(old.name, new.name))
     if old.state == TRASHED and new.state == ACTIVE:
         operations.append(ops.RestoreType(new.name))
-    type_fields = ("verbose_name", "verbose_name_plural", "description", "admin", "options")
-    if (
-        any(getattr(old, k) != getattr(new, k) for k in type_fields)
-        or old.app_label != new.app_label
+    type_fields = ("verbose_name", "verbose_name_plural", "description", "admin", "app_label")
+    plain_options = {k for k, _v in old.options + new.options} - set(FEATURE_KEYS)
+    if any(getattr(old, k) != getattr(new, k) for k in type_fields) or any(
+        old.option(k) != new.option(k) for k in plain_options
     ):
         operations.append(ops.AlterTypeOptions(new))
+    # Features off first (dependants before what they need), then on.
+    for key in FEATURE_KEYS:
+        if old.option(key) and not new.option(key):
+            operations.append(ops.RemoveFeature(key))
+    for key in reversed(FEATURE_KEYS):
+        if new.option(key) and not old.option(key):
+            operations.append(ops.AddFeature(key))
 
     old_ut, new_ut = _ut(old), _ut(new)
     ut_changes = old_ut != new_ut

@@ -1,0 +1,134 @@
+# dynamo-wagtail developer tasks.
+#
+#   make demo        run the example site at http://127.0.0.1:8000/ (admin/admin)
+#   make test        the suite on SQLite, Django 5.2 (the default virtualenv)
+#   make test-all    everything CI runs: lint, docs, three databases x two Django versions,
+#                    multiprocess and browser tests
+#
+# Database suites take PY_VENV to pick the virtualenv:
+#   make test-postgres PY_VENV=.venv-dj6
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# Django 5.2 LTS on the default python3.
+PYTHON ?= python3
+VENV ?= .venv
+# Django 6.x needs Python >= 3.12; prefer python3.13, falling back to pyenv's install.
+PYTHON_DJ6 ?= $(firstword $(shell for p in python3.13 "$$(pyenv prefix 3.13 2>/dev/null)/bin/python3.13" python3.12; do "$$p" -c 'import sys; assert sys.version_info >= (3, 12)' >/dev/null 2>&1 && echo "$$p" && break; done) python3.13)
+VENV_DJ6 ?= .venv-dj6
+
+PY_VENV ?= $(VENV)
+
+POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
+MARIADB_URL ?= mysql://root@127.0.0.1:3306/test
+
+# System chromium for the browser tests (never `playwright install`).
+CHROMIUM ?= $(firstword $(shell command -v chromium chromium-browser 2>/dev/null) /usr/bin/chromium)
+
+PYTEST_ARGS ?=
+SUITE_MARKERS := not browser and not multiprocess
+
+PIP_INSTALL = -m pip install --quiet --disable-pip-version-check
+
+# Run pytest; exit status 5 (no tests collected) is accepted for marker-selected suites that may
+# still be empty.
+define pytest_allow_empty
+	set +e; $(1); rc=$$?; set -e; \
+	if [ $$rc -eq 5 ]; then echo "(no tests selected)"; exit 0; fi; exit $$rc
+endef
+
+.PHONY: help venv venv-dj6 test test-sqlite test-postgres test-mariadb test-multiprocess \
+	test-browser test-all docs lint bench demo clean
+
+help:
+	@sed -n '1,10p' Makefile | sed 's/^# \{0,1\}//'
+
+# --- virtualenvs --------------------------------------------------------------------------
+
+venv: $(VENV)/.installed
+venv-dj6: $(VENV_DJ6)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/python $(PIP_INSTALL) --upgrade pip
+	$(VENV)/bin/python $(PIP_INSTALL) -e ".[test,docs,lint]" "Django>=5.2,<5.3"
+	touch $@
+
+$(VENV_DJ6)/.installed: pyproject.toml
+	$(PYTHON_DJ6) -m venv $(VENV_DJ6)
+	$(VENV_DJ6)/bin/python $(PIP_INSTALL) --upgrade pip
+	$(VENV_DJ6)/bin/python $(PIP_INSTALL) -e ".[test]" "Django>=6.0,<6.2"
+	touch $@
+
+# --- tests --------------------------------------------------------------------------------
+
+test: test-sqlite
+
+test-sqlite: $(PY_VENV)/.installed
+	$(PY_VENV)/bin/python -m pytest -m "$(SUITE_MARKERS)" $(PYTEST_ARGS)
+
+test-postgres: $(PY_VENV)/.installed
+	DATABASE_URL=$(POSTGRES_URL) $(PY_VENV)/bin/python -m pytest -m "$(SUITE_MARKERS)" $(PYTEST_ARGS)
+
+test-mariadb: $(PY_VENV)/.installed
+	DATABASE_URL=$(MARIADB_URL) $(PY_VENV)/bin/python -m pytest -m "$(SUITE_MARKERS)" $(PYTEST_ARGS)
+
+# Starts server processes against one shared database: PostgreSQL only.
+test-multiprocess: $(PY_VENV)/.installed
+	@$(call pytest_allow_empty,DATABASE_URL=$(POSTGRES_URL) $(PY_VENV)/bin/python -m pytest -m multiprocess $(PYTEST_ARGS))
+
+# Drives the system chromium through the playwright package (its path in CHROMIUM_PATH).
+test-browser: $(PY_VENV)/.installed
+	@test -x "$(CHROMIUM)" || { echo "chromium not found (apt-get install chromium)"; exit 1; }
+	@$(call pytest_allow_empty,CHROMIUM_PATH=$(CHROMIUM) $(PY_VENV)/bin/python -m pytest -m browser $(PYTEST_ARGS))
+
+test-all: lint docs
+	$(MAKE) test-sqlite PY_VENV=$(VENV)
+	$(MAKE) test-postgres PY_VENV=$(VENV)
+	$(MAKE) test-mariadb PY_VENV=$(VENV)
+	$(MAKE) test-sqlite PY_VENV=$(VENV_DJ6)
+	$(MAKE) test-postgres PY_VENV=$(VENV_DJ6)
+	$(MAKE) test-mariadb PY_VENV=$(VENV_DJ6)
+	$(MAKE) test-multiprocess PY_VENV=$(VENV)
+	$(MAKE) test-browser PY_VENV=$(VENV)
+
+# --- docs, lint, benchmarks ---------------------------------------------------------------
+
+docs: $(VENV)/.installed
+	$(VENV)/bin/python -m sphinx -W --keep-going -b html docs docs/_build/html
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+bench: $(VENV)/.installed
+	@if [ -f bench/__main__.py ]; then \
+		$(VENV)/bin/python $(PIP_INSTALL) -e ".[bench]" "Django>=5.2,<5.3" && \
+		$(VENV)/bin/python -m bench; \
+	else \
+		echo "no benchmarks yet"; \
+	fi
+
+# --- example site -------------------------------------------------------------------------
+
+DEMO_MANAGE = $(VENV)/bin/python example_site/manage.py
+
+demo: $(VENV)/.installed
+	$(DEMO_MANAGE) migrate --noinput
+	$(DEMO_MANAGE) shell --verbosity 0 -c "from django.contrib.auth import get_user_model; \
+		User = get_user_model(); \
+		User.objects.filter(username='admin').exists() \
+		or User.objects.create_superuser('admin', 'admin@example.com', 'admin')"
+	@if $(DEMO_MANAGE) help dynamo_demo >/dev/null 2>&1; then \
+		$(DEMO_MANAGE) dynamo_demo; \
+	fi
+	@echo
+	@echo "Admin login: http://127.0.0.1:8000/admin/  user: admin  password: admin"
+	@echo
+	$(DEMO_MANAGE) runserver 127.0.0.1:8000
+
+clean:
+	rm -rf $(VENV) $(VENV_DJ6) docs/_build tests/artifacts build dist *.egg-info \
+		example_site/db.sqlite3 example_site/media .pytest_cache .ruff_cache
+	find . -path ./.git -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -1,0 +1,13 @@
+from django.urls import include, path
+from wagtail import urls as wagtail_urls
+from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.documents import urls as wagtaildocs_urls
+
+from tests import views
+
+urlpatterns = [
+    path("_dynamo/fields/<str:name>/", views.type_fields, name="dynamo_test_fields"),
+    path("admin/", include(wagtailadmin_urls)),
+    path("documents/", include(wagtaildocs_urls)),
+    path("", include(wagtail_urls)),
+]
