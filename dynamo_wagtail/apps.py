@@ -12,3 +12,7 @@ class DynamoWagtailConfig(AppConfig):
         from . import signal_handlers
 
         signal_handlers.connect()
+
+        from .admin import snippets
+
+        snippets.connect()

@@ -7,6 +7,7 @@ options, defaults, choices and relation targets. Problems come back as one
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -150,7 +151,7 @@ def build_field_spec(
         uid=str(field.uid),
         name=field.name,
         kind=kind.name if kind else field.type,
-        column=field.column or f"f_{field.uid.hex[:12]}",
+        column=field.column or f"f_{uuid.UUID(str(field.uid)).hex[:12]}",
         verbose_name=field.verbose_name,
         help_text=field.help,
         description=field.description,
@@ -210,7 +211,7 @@ def build_spec(meta_model: MetaModel, fields: Iterable[MetaField] | None = None)
         uid=uid,
         name=meta_model.name,
         app_label=meta_model.app,
-        table=meta_model.table or f"{meta_model.app}_{meta_model.uid.hex[:16]}",
+        table=meta_model.table or f"{meta_model.app}_{uuid.UUID(str(meta_model.uid)).hex[:16]}",
         verbose_name=meta_model.verbose_name,
         verbose_name_plural=meta_model.verbose_name_plural,
         description=meta_model.description,

@@ -83,14 +83,13 @@ class MetaModel(models.Model):
         verbose_name = _("content type")
         verbose_name_plural = _("content types")
         ordering = ["name"]
-        permissions = [("change_schema", "Can define content types and their fields")]
 
     def __str__(self) -> str:
         return self.verbose_name or self.name
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self.table:
-            self.table = f"{self.app}_{self.uid.hex[:16]}"
+            self.table = f"{self.app}_{uuid.UUID(str(self.uid)).hex[:16]}"
         from . import pipeline
 
         with pipeline.definition_change(self):
@@ -163,7 +162,7 @@ class MetaField(models.Model):
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self.column:
-            self.column = f"f_{self.uid.hex[:12]}"
+            self.column = f"f_{uuid.UUID(str(self.uid)).hex[:12]}"
         from . import pipeline
 
         with pipeline.definition_change(self.meta_model):

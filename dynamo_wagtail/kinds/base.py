@@ -71,6 +71,12 @@ class FieldKind:
     def is_string(self) -> bool:
         return self.in_group(STRING)
 
+    # -- builder ---------------------------------------------------------------
+
+    def option_blocks(self) -> list[tuple[str, Any]]:
+        """Builder blocks for this kind's own options (names as in ``option_defaults``)."""
+        return []
+
     # -- options --------------------------------------------------------------
 
     def options(self, spec: FieldSpec) -> dict[str, Any]:

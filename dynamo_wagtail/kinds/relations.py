@@ -36,6 +36,39 @@ class RelationKind(FieldKind):
     def target_string(self) -> str | None:
         return self.fixed_target
 
+    def option_blocks(self) -> list[tuple[str, Any]]:
+        from wagtail import blocks
+
+        result: list[tuple[str, Any]] = []
+        if "on_delete" in self.option_defaults:
+            choices = [
+                ("set_null", "Clear the link"),
+                ("protect", "Refuse to delete the target"),
+                ("cascade", "Delete this entry too"),
+            ]
+            result.append(
+                (
+                    "on_delete",
+                    blocks.ChoiceBlock(
+                        choices=choices,
+                        required=False,
+                        label="When the target is deleted",
+                    ),
+                )
+            )
+        result.append(
+            (
+                "related_name",
+                blocks.CharBlock(
+                    required=False,
+                    max_length=63,
+                    label="Reverse name",
+                    help_text="Name for the way back from the target (optional).",
+                ),
+            )
+        )
+        return result
+
     def on_delete_name(self, spec: FieldSpec) -> str:
         return spec.option("on_delete") or ("protect" if spec.required else "set_null")
 

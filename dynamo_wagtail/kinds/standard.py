@@ -38,6 +38,21 @@ class CharKind(FieldKind):
     lossless_from = frozenset({"slug", "email", "url", "ip", "comma_separated_integer", "choice"})
     icon = "title"
 
+    def option_blocks(self) -> list[tuple[str, Any]]:
+        from wagtail import blocks
+
+        return [
+            (
+                "max_length",
+                blocks.IntegerBlock(
+                    min_value=1,
+                    max_value=MAX_CHAR_LENGTH,
+                    default=self.option_defaults.get("max_length"),
+                    help_text="Longest value accepted, in characters.",
+                ),
+            )
+        ]
+
     def validate(self, spec: FieldSpec, errors: Errors) -> None:
         _positive_int(spec, "max_length", errors, 1, MAX_CHAR_LENGTH)
         if "max_length" not in errors:
@@ -99,6 +114,12 @@ class GenericIPAddressKind(FieldKind):
     legacy_name = "GenericIPAddressField"
     django_field = models.GenericIPAddressField
     option_defaults = {"protocol": "both"}
+
+    def option_blocks(self) -> list[tuple[str, Any]]:
+        from wagtail import blocks
+
+        choices = [("both", "IPv4 and IPv6"), ("ipv4", "IPv4"), ("ipv6", "IPv6")]
+        return [("protocol", blocks.ChoiceBlock(choices=choices, default="both"))]
 
     def validate(self, spec: FieldSpec, errors: Errors) -> None:
         if spec.option("protocol", "both") not in ("both", "ipv4", "ipv6"):
@@ -181,6 +202,14 @@ class DecimalKind(FieldKind):
         {"integer", "small_integer", "positive_integer", "positive_small_integer"}
     )
     icon = "decimal"
+
+    def option_blocks(self) -> list[tuple[str, Any]]:
+        from wagtail import blocks
+
+        return [
+            ("max_digits", blocks.IntegerBlock(min_value=1, max_value=65, default=12)),
+            ("decimal_places", blocks.IntegerBlock(min_value=0, max_value=30, default=2)),
+        ]
 
     def validate(self, spec: FieldSpec, errors: Errors) -> None:
         digits = _positive_int(spec, "max_digits", errors, 1, 65)
@@ -319,6 +348,15 @@ class ChoiceKind(CharKind):
     legacy_name = ""
     option_defaults = {"max_length": 100, "widget": "select"}
     icon = "list-ul"
+
+    def option_blocks(self) -> list[tuple[str, Any]]:
+        from wagtail import blocks
+
+        widgets = [("select", "Drop-down"), ("radio", "Radio buttons")]
+        return [
+            *super().option_blocks(),
+            ("widget", blocks.ChoiceBlock(choices=widgets, default="select")),
+        ]
 
     def validate(self, spec: FieldSpec, errors: Errors) -> None:
         if not spec.choices:

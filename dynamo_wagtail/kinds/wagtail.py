@@ -28,6 +28,26 @@ class RichTextKind(FieldKind):
 
         return RichTextField
 
+    def option_blocks(self) -> list[tuple[str, Any]]:
+        from wagtail import blocks
+
+        def feature_choices() -> list[tuple[str, str]]:
+            from wagtail.rich_text import features as registry
+
+            names = sorted(registry.plugins_by_editor.get("draftail", {}))
+            return [(name, name) for name in names]
+
+        return [
+            (
+                "features",
+                blocks.MultipleChoiceBlock(
+                    choices=feature_choices,
+                    required=False,
+                    help_text="Leave empty for the site's default features.",
+                ),
+            )
+        ]
+
     def validate(self, spec: FieldSpec, errors: Errors) -> None:
         features = spec.option("features")
         if features is not None:

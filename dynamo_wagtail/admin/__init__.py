@@ -1,0 +1,1 @@
+"""The Wagtail admin of dynamo_wagtail."""

@@ -1,0 +1,101 @@
+"""The content type form: type options, the field builder, and one apply on save."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.blocks import BlockField
+from wagtail.blocks.base import BlockWidget
+
+from .. import pipeline
+from ..definitions import DefinitionError
+from ..models import MetaModel
+from ..schema.planner import Plan
+from . import builder
+
+LIST_OPTIONS = ("listing_columns", "search_fields", "ordering")
+
+
+class NameListField(forms.CharField):
+    """A list of field names typed as "title, -price"."""
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, list):
+            return ", ".join(value)
+        return value
+
+    def to_python(self, value: Any) -> list[str]:
+        text = super().to_python(value) or ""
+        return [part.strip() for part in text.replace("\n", ",").split(",") if part.strip()]
+
+
+class MetaModelForm(WagtailAdminModelForm):
+    field_definitions = BlockField(block=builder.builder_block(), required=False, label="Fields")
+    listing_columns = NameListField(
+        required=False, help_text="Fields shown in the listing, e.g. title, price."
+    )
+    search_fields = NameListField(required=False, help_text="Fields the admin search looks in.")
+    ordering = NameListField(required=False, help_text="e.g. -price, title")
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        block = builder.builder_block()
+        field = self.fields["field_definitions"]
+        field.block = block
+        field.widget = BlockWidget(block)
+        if not self.is_bound:
+            self.initial["field_definitions"] = builder.initial_value(self.instance)
+            self.initial["expected_version"] = (
+                self.instance.schema_version if self.instance.pk else 0
+            )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        for option in LIST_OPTIONS:
+            if cleaned.get(option) is None:
+                cleaned[option] = []
+        return cleaned
+
+    def apply(self, *, user: Any, confirm: bool = False, dry_run: bool = False) -> Plan:
+        """Save the type and its fields through the pipeline; returns the plan it ran.
+
+        Raises DefinitionError (placed on the form with :meth:`show_errors`),
+        ConfirmationRequired, or Conflict; nothing is written then.
+        """
+        instance: MetaModel = self.instance
+        expected = self.cleaned_data.get("expected_version")
+        with pipeline.change(confirm=confirm, dry_run=dry_run) as session:
+            if instance.pk:
+                current = MetaModel.objects.select_for_update().get(pk=instance.pk)
+                if expected is not None and current.schema_version != expected:
+                    raise pipeline.Conflict(current)
+            instance.updated_by = user
+            for option in LIST_OPTIONS:
+                setattr(instance, option, self.cleaned_data.get(option) or [])
+            instance.save()
+            builder.save_fields(instance, self.cleaned_data["field_definitions"])
+            session.touch(instance)
+        return session.plans[-1] if session.plans else Plan(None, None)
+
+    def show_errors(self, exc: DefinitionError) -> None:
+        """Put each message where the editor typed the value."""
+        for option, messages in exc.type_errors.items():
+            target = option if option in self.fields else None
+            for message in messages:
+                self.add_error(target, message)
+        value = self.cleaned_data.get("field_definitions")
+        if value is not None:
+            stream_errors = builder.block_errors(exc, value)
+            if stream_errors is not None:
+                self.add_error("field_definitions", stream_errors)
+                return
+        if exc.field_errors:
+            for uid, options in exc.field_errors.items():
+                name = exc.field_names.get(uid, uid)
+                for option, messages in options.items():
+                    for message in messages:
+                        self.add_error(None, ValidationError(f"{name} ({option}): {message}"))

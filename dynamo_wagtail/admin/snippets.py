@@ -1,0 +1,232 @@
+"""Every generated type as a Wagtail snippet, from the moment its class exists.
+
+:func:`connect` adds :func:`on_registry_change` to the registry's listeners: for
+each class taken out it unregisters its viewset (every registration listed in
+:mod:`.registrations` undone), for each class installed with ``admin`` on it
+registers a :class:`DynamoSnippetViewSet` subclass built from the type's spec,
+then refreshes the live admin URLs (:mod:`.urls`) and Wagtail's caches. Other
+processes get the same through sync, which rebuilds the registry.
+
+Two deliberate departures from ``viewsets.register(SnippetViewSet(...))``:
+
+* The viewset and its chooser are **not** added to ``viewsets.viewsets``. That list
+  is only read when ``wagtail.admin.urls`` is imported; a type loaded before that
+  (the sync middleware runs before URL resolution) would get static URLs serving
+  its old class forever. Their URLs come from :data:`.urls.resolver` only.
+* ``M.snippet_viewset`` and ``M.get_edit_handler`` stay on a class taken out: they
+  are attributes of the dead class only (no global state), and a request still
+  running with the old class may read them; the cycle goes with the class.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.core import checks
+from django.db import models
+from django.utils.functional import cached_property
+from django.utils.text import capfirst
+from wagtail.admin.checks import check_panels_in_model
+from wagtail.snippets.views.snippets import SnippetViewSet
+
+from ..registry import registry
+from . import registrations
+from .urls import resolver
+
+logger = logging.getLogger(__name__)
+
+Model = type[models.Model]
+
+#: Type uid -> the registered viewset of its current class.
+_viewsets: dict[str, DynamoSnippetViewSet] = {}
+
+
+class DynamoSnippetViewSet(SnippetViewSet):
+    """The snippet viewset of a generated type (subclassed per type)."""
+
+    add_to_admin_menu = False
+    copy_view_enabled = True
+    inspect_view_enabled = True
+
+    @cached_property
+    def chooser_viewset(self) -> Any:
+        # Wagtail builds a new chooser viewset on every access; keep the registered one.
+        return super().chooser_viewset
+
+    def register_chooser_viewset(self) -> None:
+        # Not viewsets.register(): its URLs are served by dynamo_wagtail.admin.urls.
+        self.chooser_viewset.on_register()
+
+    def register_model_check(self) -> None:
+        # One check covers every generated type (panels_check): a closure per type given
+        # to checks.register() would stay in django.utils.inspect's lru_cache with its model.
+        pass
+
+
+def panels_check(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    """Wagtail's snippet panel check, for the registered generated types."""
+    errors: list[checks.CheckMessage] = []
+    for viewset in list(_viewsets.values()):
+        errors.extend(check_panels_in_model(viewset.model, "snippets"))
+    return errors
+
+
+# -- per-type configuration -------------------------------------------------------
+
+
+def _fields(model: Model) -> dict[str, models.Field]:
+    """The model fields of the type's active fields, by name, in spec order."""
+    spec = model.dynamo_spec  # type: ignore[attr-defined]
+    by_name = {f.name: f for f in model._meta.get_fields() if not f.auto_created}
+    return {f.name: by_name[f.name] for f in spec.active_fields if f.name in by_name}
+
+
+def _filters(fields: dict[str, models.Field]) -> dict[str, list[str]]:
+    lookups = {}
+    for name, field in fields.items():
+        if isinstance(field, (models.DateField, models.TimeField)):
+            lookups[name] = ["gte", "lte"]
+        elif (
+            getattr(field, "choices", None)
+            and not isinstance(field, models.JSONField)
+            or isinstance(field, (models.BooleanField, models.ForeignKey, models.ManyToManyField))
+        ):
+            lookups[name] = ["exact"]
+    return lookups
+
+
+def viewset_attrs(model: Model) -> dict[str, Any]:
+    """The SnippetViewSet attributes of a generated type, from its spec options."""
+    spec = model.dynamo_spec  # type: ignore[attr-defined]
+    fields = _fields(model)
+    plain = [n for n, f in fields.items() if not f.many_to_many]
+    title = spec.option("title_field")
+    columns = [c for c in spec.option("listing_columns") or [] if c in plain or c == "__str__"]
+    if not columns:
+        columns = [title] if title in plain else ["__str__"]
+    searchable = [n for n in plain if not fields[n].is_relation]
+    search = [n for n in spec.option("search_fields") or [] if n in searchable]
+    ordering = [o for o in spec.option("ordering") or [] if o.lstrip("-") in (*plain, "pk", "id")]
+    attrs: dict[str, Any] = {
+        "model": model,
+        "icon": spec.option("icon") or "snippet",
+        "menu_label": capfirst(model._meta.verbose_name_plural),
+        "add_to_admin_menu": bool(spec.option("add_to_admin_menu", False)),
+        "list_display": columns,
+        "list_filter": _filters(fields),
+        "list_export": plain,
+        "search_fields": search or None,
+        "copy_view_enabled": True,
+        "inspect_view_enabled": True,
+    }
+    if ordering:
+        attrs["ordering"] = ordering
+    return attrs
+
+
+def build_viewset(model: Model) -> DynamoSnippetViewSet:
+    """A new (unregistered) viewset instance for ``model``."""
+    cls = type(f"{model.__name__}SnippetViewSet", (DynamoSnippetViewSet,), viewset_attrs(model))
+    return cls()
+
+
+def wants_admin(model: Model) -> bool:
+    spec = getattr(model, "dynamo_spec", None)
+    return spec is not None and spec.is_active and spec.admin
+
+
+# -- register / unregister --------------------------------------------------------
+
+
+def register(model: Model) -> DynamoSnippetViewSet | None:
+    """Register ``model`` as a snippet (the caller then calls :func:`refresh`)."""
+    viewset = build_viewset(model)
+    try:
+        with registrations.recorded(viewset):
+            viewset.on_register()
+        viewset._dynamo_search = registrations.connect_search(model)
+    except Exception:
+        # A type whose admin cannot be built must not break the models: log, undo, go on.
+        logger.exception("dynamo_wagtail: could not register %s as a snippet", model.__name__)
+        _undo(viewset)
+        return None
+    _viewsets[model.dynamo_spec.uid] = viewset  # type: ignore[attr-defined]
+    resolver.add(viewset)
+    resolver.add(viewset.chooser_viewset)
+    return viewset
+
+
+def unregister(model: Model) -> bool:
+    """Undo :func:`register` for ``model`` (the caller then calls :func:`refresh`)."""
+    spec = getattr(model, "dynamo_spec", None)
+    viewset = _viewsets.get(spec.uid) if spec is not None else None
+    if viewset is None or viewset.model is not model:
+        return False
+    del _viewsets[spec.uid]
+    _undo(viewset)
+    return True
+
+
+def _undo(viewset: DynamoSnippetViewSet) -> None:
+    model = viewset.model
+    chooser = viewset.__dict__.get("chooser_viewset")
+    resolver.remove(viewset)
+    registrations.forget_recorded(viewset)
+    registrations.forget_model(model)
+    registrations.disconnect_search(model)
+    if chooser is not None:
+        resolver.remove(chooser)
+        registrations.forget_recorded(chooser)
+        registrations.forget_widget(chooser)
+        registrations.forget_viewsets(viewset, chooser)
+    else:
+        registrations.forget_viewsets(viewset)
+
+
+def _is_stale(candidate: Any) -> bool:
+    spec = getattr(candidate, "dynamo_spec", None)
+    return (
+        isinstance(candidate, type)
+        and spec is not None
+        and registry.classes.get(getattr(spec, "uid", None)) is not candidate
+    )
+
+
+def refresh() -> None:
+    """After (un)registering: live URLs, Wagtail's caches, no stale class anywhere."""
+    registrations.sweep(_is_stale)
+    registrations.clear_caches()
+    resolver.changed()
+
+
+def on_registry_change(installed: list[Model], removed: list[Model]) -> None:
+    """The registry listener: old classes out first, then the new ones in."""
+    for model in removed:
+        unregister(model)
+    for model in installed:
+        if wants_admin(model):
+            register(model)
+    refresh()
+
+
+def get_viewset(model: Model) -> DynamoSnippetViewSet | None:
+    """The registered viewset of a generated class (None if it has none)."""
+    spec = getattr(model, "dynamo_spec", None)
+    viewset = _viewsets.get(spec.uid) if spec is not None else None
+    return viewset if viewset is not None and viewset.model is model else None
+
+
+def connect() -> None:
+    """Follow the registry from now on (call from ``AppConfig.ready()``; no DB access).
+
+    Classes the registry already holds are registered at once.
+    """
+    checks.register(panels_check, "panels")
+    with registry.lock:
+        if on_registry_change in registry.listeners:
+            return
+        registry.listeners.append(on_registry_change)
+        current = [m for m in registry.classes.values() if get_viewset(m) is None]
+        if current:
+            on_registry_change(current, [])

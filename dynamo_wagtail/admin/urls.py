@@ -1,0 +1,208 @@
+"""Live admin URLs for the snippet viewsets of generated types.
+
+Wagtail collects admin URLs once, when ``wagtail.admin.urls`` is imported, so a
+viewset registered later has none. :data:`resolver` is put into the admin URLs
+once (by the ``register_admin_urls`` hook in ``dynamo_wagtail/wagtail_hooks.py``)
+and serves the URLs of the viewsets registered *now*: each viewset is included
+under its own prefix and namespace exactly as Wagtail includes its viewsets
+(``require_admin_access``, the admin 404 page, ``never_cache``), so Wagtail's own
+``reverse()`` calls work. After a change, :meth:`DynamicViewSetResolver.changed`
+drops the cached patterns and the reverse/namespace tables of every resolver
+above this one, and clears Django's URL caches.
+
+Resolving is O(1) in the number of types: a path is looked up by its prefix,
+never matched against every viewset. Reversing builds the tables once per change.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import URLResolver, clear_url_caches, get_resolver, include, path
+from django.urls.exceptions import Resolver404
+from django.urls.resolvers import ResolverMatch, RoutePattern
+from django.views.decorators.cache import never_cache
+from django.views.defaults import page_not_found
+from wagtail.admin.auth import require_admin_access
+from wagtail.utils.urlpatterns import decorate_urlpatterns
+
+View = Callable[..., HttpResponse]
+
+
+def admin_404(view_func: View) -> View:
+    """Answer Http404 with Wagtail's admin 404 page (as ``wagtail.admin.urls`` does)."""
+
+    @functools.wraps(view_func)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view_func(request, *args, **kwargs)
+        except Http404:
+            return page_not_found(request, "", template_name="wagtailadmin/404.html")
+
+    return wrapper
+
+
+#: What ``wagtail.admin.urls`` wraps every admin view in, innermost first.
+DECORATORS = (require_admin_access, admin_404, never_cache)
+
+
+def viewset_include(viewset: Any) -> URLResolver | None:
+    """``path("<prefix>/", include(...))`` of one viewset, decorated like Wagtail's."""
+    patterns = viewset.get_urlpatterns()
+    if not patterns:
+        return None
+    for decorator in DECORATORS:
+        decorate_urlpatterns(patterns, decorator)
+    namespace = viewset.url_namespace
+    return path(f"{viewset.url_prefix}/", include((patterns, namespace), namespace=namespace))
+
+
+def reset(resolver: URLResolver) -> None:
+    """Forget what a resolver computed from its patterns (read django/urls/resolvers.py)."""
+    resolver._reverse_dict = {}
+    resolver._namespace_dict = {}
+    resolver._app_dict = {}
+    resolver._callback_strs = set()
+    resolver._populated = False
+
+
+_NO_URLS = object()
+
+
+class DynamicViewSetResolver(URLResolver):
+    """A resolver whose ``url_patterns`` are the includes of the current viewsets."""
+
+    def __init__(self) -> None:
+        super().__init__(RoutePattern(""), [])
+        self._lock = threading.RLock()
+        #: url_prefix -> viewset, in registration order.
+        self._viewsets: dict[str, Any] = {}
+        #: url_prefix -> its include (built on first use).
+        self._includes: dict[str, Any] = {}
+        self._patterns: list[URLResolver] | None = None
+        #: Numbers of path segments of the prefixes (usually {3, 4}), longest first.
+        self._depths: tuple[int, ...] = ()
+        #: False until Wagtail's admin URL module has finished importing; until then
+        #: ``url_patterns`` is empty, so its import-time decorating never wraps our views.
+        self._armed = False
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} ({len(self._viewsets)} viewsets)>"
+
+    # -- the viewsets -----------------------------------------------------------
+
+    def add(self, viewset: Any) -> None:
+        prefix = viewset.url_prefix.strip("/")
+        with self._lock:
+            self._viewsets[prefix] = viewset
+            self._includes.pop(prefix, None)
+
+    def remove(self, viewset: Any) -> None:
+        prefix = viewset.url_prefix.strip("/")
+        with self._lock:
+            if self._viewsets.get(prefix) is viewset:
+                del self._viewsets[prefix]
+                self._includes.pop(prefix, None)
+
+    def changed(self) -> None:
+        """Make the current viewsets' URLs resolve and reverse (after add/remove)."""
+        with self._lock:
+            self._patterns = None
+            self._depths = tuple(sorted({p.count("/") + 1 for p in self._viewsets}, reverse=True))
+            reset(self)
+            for ancestor in self._ancestors():
+                reset(ancestor)
+        clear_url_caches()
+
+    def _include(self, prefix: str) -> URLResolver | None:
+        include_ = self._includes.get(prefix)
+        if include_ is None:
+            with self._lock:
+                viewset = self._viewsets.get(prefix)
+                if viewset is None:
+                    return None
+                include_ = self._includes.get(prefix)
+                if include_ is None:
+                    include_ = viewset_include(viewset) or _NO_URLS
+                    self._includes[prefix] = include_
+        return None if include_ is _NO_URLS else include_
+
+    def _ancestors(self) -> list[URLResolver]:
+        """The resolvers from the root URLconf down to this one (their tables hold ours)."""
+
+        def walk(resolver: URLResolver, trail: list[URLResolver]) -> list[URLResolver] | None:
+            for pattern in resolver.url_patterns:
+                if pattern is self:
+                    return [*trail, resolver]
+                if isinstance(pattern, URLResolver) and not isinstance(
+                    pattern, DynamicViewSetResolver
+                ):
+                    found = walk(pattern, [*trail, resolver])
+                    if found is not None:
+                        return found
+            return None
+
+        try:
+            return walk(get_resolver(), []) or []
+        except Exception:  # noqa: BLE001 - a broken URLconf elsewhere is not ours to report
+            return []
+
+    # -- URLResolver ------------------------------------------------------------
+
+    @property
+    def url_patterns(self) -> list[URLResolver]:  # type: ignore[override]
+        if not self._armed:
+            return []
+        patterns = self._patterns
+        if patterns is None:
+            with self._lock:
+                patterns = [i for i in map(self._include, list(self._viewsets)) if i]
+                self._patterns = patterns
+        return patterns
+
+    def _populate(self) -> None:
+        self._armed = True
+        super()._populate()
+
+    def check(self) -> list[Any]:
+        self._armed = True
+        return super().check()
+
+    def resolve(self, path: Any) -> ResolverMatch:
+        self._armed = True
+        path = str(path)
+        tried: list[list[Any]] = []
+        for depth in self._depths:
+            parts = path.split("/", depth)
+            if len(parts) <= depth:
+                continue
+            include_ = self._include("/".join(parts[:depth]))
+            if include_ is None:
+                continue
+            try:
+                sub = include_.resolve(path)
+            except Resolver404 as e:
+                self._extend_tried(tried, include_, e.args[0].get("tried"))
+                continue
+            self._extend_tried(tried, include_, sub.tried)
+            return ResolverMatch(
+                sub.func,
+                sub.args,
+                sub.kwargs,
+                sub.url_name,
+                [self.app_name, *sub.app_names],
+                [self.namespace, *sub.namespaces],
+                self._join_route(str(include_.pattern), sub.route),
+                tried,
+                captured_kwargs=sub.captured_kwargs,
+                extra_kwargs=sub.extra_kwargs,
+            )
+        raise Resolver404({"tried": tried, "path": path})
+
+
+#: The one resolver in the admin URLs (see ``dynamo_wagtail/wagtail_hooks.py``).
+resolver = DynamicViewSetResolver()

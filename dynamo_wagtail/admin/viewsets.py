@@ -1,0 +1,108 @@
+"""Snippet viewsets for the definitions: content types (with the builder) and fields."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel, ObjectList
+from wagtail.permission_policies import ModelPermissionPolicy
+from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+
+from ..mixins import FEATURE_KEYS
+from ..models import MetaField, MetaModel
+from .forms import MetaModelForm
+from .views import MetaModelCreateView, MetaModelDeleteView, MetaModelEditView
+
+
+class MetaModelViewSet(SnippetViewSet):
+    model = MetaModel
+    icon = "form"
+    menu_label = _("Content types")
+    url_prefix = "dynamo/types"
+    add_view_class = MetaModelCreateView
+    edit_view_class = MetaModelEditView
+    delete_view_class = MetaModelDeleteView
+    list_display = ["__str__", "name", "description", "updated_at"]
+    search_fields = ["name", "verbose_name", "description"]
+    copy_view_enabled = False
+    inspect_view_enabled = True
+    edit_handler = ObjectList(
+        [
+            MultiFieldPanel(
+                [
+                    FieldPanel("name"),
+                    FieldPanel("verbose_name"),
+                    FieldPanel("verbose_name_plural"),
+                    FieldPanel("description"),
+                ],
+                heading=_("Content type"),
+            ),
+            FieldPanel("field_definitions", heading=_("Fields")),
+            MultiFieldPanel(
+                [
+                    FieldPanel("title_field"),
+                    FieldPanel("listing_columns"),
+                    FieldPanel("search_fields"),
+                    FieldPanel("ordering"),
+                    FieldPanel("icon"),
+                    FieldPanel("admin"),
+                    FieldPanel("app"),
+                ],
+                heading=_("Admin"),
+            ),
+            MultiFieldPanel(
+                [FieldPanel(key) for key in reversed(FEATURE_KEYS)],
+                heading=_("Features"),
+            ),
+            FieldPanel("expected_version"),
+        ],
+        base_form_class=MetaModelForm,
+    )
+
+    def get_queryset(self, request: Any) -> Any:
+        return MetaModel.objects.filter(trashed_at__isnull=True)
+
+
+class FieldListPolicy(ModelPermissionPolicy):
+    """Fields are edited in the builder: the field listing only looks."""
+
+    def user_has_permission(self, user: Any, action: str) -> bool:
+        if action in ("add", "change", "delete"):
+            return False
+        return user.has_perm("dynamo_wagtail.change_metamodel") or super().user_has_permission(
+            user, action
+        )
+
+    def user_has_any_permission(self, user: Any, actions: Any) -> bool:
+        return any(self.user_has_permission(user, action) for action in actions)
+
+    def user_has_permission_for_instance(self, user: Any, action: str, instance: Any) -> bool:
+        return self.user_has_permission(user, action)
+
+    def user_has_any_permission_for_instance(self, user: Any, actions: Any, instance: Any) -> bool:
+        return self.user_has_any_permission(user, actions)
+
+
+class MetaFieldViewSet(SnippetViewSet):
+    model = MetaField
+    icon = "list-ul"
+    menu_label = _("Fields")
+    url_prefix = "dynamo/fields"
+    list_display = ["__str__", "name", "meta_model", "type", "required", "unique", "indexed"]
+    list_filter = ["meta_model", "type", "required"]
+    search_fields = ["name", "verbose_name", "description"]
+    inspect_view_enabled = True
+    copy_view_enabled = False
+
+    def get_queryset(self, request: Any) -> Any:
+        return MetaField.objects.filter(
+            trashed_at__isnull=True, meta_model__trashed_at__isnull=True
+        ).select_related("meta_model")
+
+
+class ContentTypesGroup(SnippetViewSetGroup):
+    items = (MetaModelViewSet, MetaFieldViewSet)
+    menu_icon = "form"
+    menu_label = _("Content types")
+    menu_name = "dynamo-content-types"

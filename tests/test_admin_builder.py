@@ -1,0 +1,172 @@
+"""Defining types in the admin: the builder form, review page, trash, conflicts, audit log."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import Group, Permission
+from django.urls import reverse
+from wagtail.models import ModelLogEntry
+
+from dynamo_wagtail import api
+from dynamo_wagtail.models import MetaField, MetaModel
+from tests.admin_utils import add_url, current_fields, edit_url, field, type_form
+
+pytestmark = pytest.mark.usefixtures("dynamo")
+
+
+@pytest.fixture
+def admin_client(client, django_user_model):
+    user = django_user_model.objects.create_superuser("admin", "admin@example.com", "pw")
+    client.force_login(user)
+    client.user = user
+    return client
+
+
+def create_product(admin_client) -> MetaModel:
+    response = admin_client.post(
+        add_url(),
+        type_form(
+            [
+                field("char", "title", verbose_name="Title", required=True, max_length="100"),
+                field("integer", "stock"),
+            ],
+            name="Product",
+            verbose_name="product",
+            verbose_name_plural="products",
+        ),
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    return MetaModel.objects.get(name="Product")
+
+
+def test_a_type_defined_in_the_builder_gets_a_table_and_a_log_entry(admin_client):
+    meta_model = create_product(admin_client)
+    Product = api.get_model("Product")
+    assert [f.name for f in Product._meta.fields] == ["id", "title", "stock"]
+    assert Product._meta.get_field("title").max_length == 100
+    entry = ModelLogEntry.objects.get(action="dynamo_wagtail.schema_change")
+    assert entry.object_id == str(meta_model.pk)
+    assert "Create content type Product" in entry.message
+    # The builder shows the fields with their ids (= field ids).
+    page = admin_client.get(edit_url(meta_model)).content.decode()
+    for uid in meta_model.fields.values_list("uid", flat=True):
+        assert str(uid) in page
+
+
+def test_rename_and_reorder_in_the_builder_keep_values(admin_client):
+    meta_model = create_product(admin_client)
+    api.get_model("Product").objects.create(title="Lamp", stock=3)
+    blocks = current_fields(meta_model)
+    blocks[0][1]["name"] = "name"  # rename title → name
+    blocks.reverse()  # and reorder
+    response = admin_client.post(
+        edit_url(meta_model),
+        type_form(blocks, expected_version=meta_model.schema_version + 0, name="Product"),
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    Product = api.get_model("Product")
+    assert list(Product.objects.values_list("name", "stock")) == [("Lamp", 3)]
+    assert [f.name for f in Product._meta.fields] == ["id", "stock", "name"]
+
+
+def test_bad_names_show_on_the_block_and_nothing_is_written(admin_client):
+    response = admin_client.post(
+        add_url(),
+        type_form([field("char", "class", max_length="10")], name="Thing"),
+    )
+    assert response.status_code == 200
+    assert "is a Python keyword" in response.content.decode()
+    assert not MetaModel.objects.filter(name="Thing").exists()
+    assert not MetaField.objects.exists()
+
+
+def test_deleting_a_field_goes_through_review_then_trash_and_restore(admin_client):
+    meta_model = create_product(admin_client)
+    api.get_model("Product").objects.create(title="Lamp", stock=7)
+    meta_model.refresh_from_db()
+    blocks = [b for b in current_fields(meta_model) if b[1]["name"] != "stock"]
+    data = type_form(blocks, expected_version=meta_model.schema_version, name="Product")
+
+    # Removing a field moves it to the trash: no data loss, applied at once.
+    response = admin_client.post(edit_url(meta_model), data)
+    assert response.status_code == 302
+    assert "stock" not in [f.name for f in api.get_model("Product")._meta.fields]
+    trashed = MetaField.objects.get(name="stock")
+    assert trashed.trashed_at is not None
+
+    trash = admin_client.get(reverse("dynamo_wagtail_trash")).content.decode()
+    assert "stock" in trash
+    response = admin_client.post(
+        reverse("dynamo_wagtail_trash_restore", args=["field", trashed.pk])
+    )
+    assert response.status_code == 302
+    assert list(api.get_model("Product").objects.values_list("stock", flat=True)) == [7]
+
+
+def test_narrowing_a_field_shows_the_review_page_and_applies_on_confirm(admin_client):
+    meta_model = create_product(admin_client)
+    api.get_model("Product").objects.create(title="Lamp", stock=1)
+    meta_model.refresh_from_db()
+    blocks = current_fields(meta_model)
+    blocks[0][1]["max_length"] = "50"
+    data = type_form(blocks, expected_version=meta_model.schema_version, name="Product")
+
+    review = admin_client.post(edit_url(meta_model), data)
+    assert review.status_code == 200
+    page = review.content.decode()
+    assert "data-dynamo-review" in page and "Change options of field title" in page
+    assert api.get_model("Product")._meta.get_field("title").max_length == 100  # not yet
+
+    confirmed = admin_client.post(edit_url(meta_model), {**data, "dynamo_confirm": "1"})
+    assert confirmed.status_code == 302
+    assert api.get_model("Product")._meta.get_field("title").max_length == 50
+
+
+def test_a_type_change_refused_for_rows_shows_the_report_on_the_block(admin_client):
+    meta_model = create_product(admin_client)
+    api.get_model("Product").objects.create(title="abc", stock=1)
+    meta_model.refresh_from_db()
+    blocks = current_fields(meta_model)
+    blocks[0][1]["convert_to"] = "integer"
+    data = type_form(blocks, expected_version=meta_model.schema_version, name="Product")
+    response = admin_client.post(edit_url(meta_model), {**data, "dynamo_confirm": "1"})
+    assert response.status_code == 200
+    assert "cannot be converted from char to integer" in response.content.decode()
+    assert api.get_model("Product")._meta.get_field("title").get_internal_type() == "CharField"
+
+
+def test_a_stale_form_gets_a_conflict_message_and_keeps_the_input(admin_client):
+    meta_model = create_product(admin_client)
+    meta_model.refresh_from_db()
+    opened_at = meta_model.schema_version
+    api.add_field("Product", "colour", "char")  # someone else, meanwhile
+    blocks = current_fields(meta_model)
+    blocks[0][1]["verbose_name"] = "My new label"
+    response = admin_client.post(
+        edit_url(meta_model), type_form(blocks, expected_version=opened_at, name="Product")
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "after you opened it" in page
+    assert "My new label" in page
+    assert MetaField.objects.get(name="title").verbose_name == "Title"
+
+
+def test_only_schema_permissions_open_the_builder(client, django_user_model):
+    editor = django_user_model.objects.create_user("editor", "e@example.com", "pw")
+    group = Group.objects.create(name="Content editors")
+    group.permissions.add(Permission.objects.get(codename="access_admin"))
+    editor.groups.add(group)
+    client.force_login(editor)
+    assert client.get(add_url()).status_code in (302, 403)
+    assert client.get(reverse("dynamo_wagtail_trash")).status_code in (302, 403)
+    assert "Content types" not in client.get(reverse("wagtailadmin_home")).content.decode()
+    group.permissions.add(
+        *Permission.objects.filter(
+            codename__in=["add_metamodel", "change_metamodel", "view_metamodel"]
+        )
+    )
+    editor = django_user_model.objects.get(pk=editor.pk)
+    client.force_login(editor)
+    assert client.get(add_url()).status_code == 200
+    assert client.get(reverse("dynamo_wagtail_trash")).status_code == 200
