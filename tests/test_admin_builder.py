@@ -114,7 +114,7 @@ def test_narrowing_a_field_shows_the_review_page_and_applies_on_confirm(admin_cl
     review = admin_client.post(edit_url(meta_model), data)
     assert review.status_code == 200
     page = review.content.decode()
-    assert "data-dynamo-review" in page and "Change options of field title" in page
+    assert "data-dynamo-review" in page and "Change field title: max_length 100 → 50" in page
     assert api.get_model("Product")._meta.get_field("title").max_length == 100  # not yet
 
     confirmed = admin_client.post(edit_url(meta_model), {**data, "dynamo_confirm": "1"})

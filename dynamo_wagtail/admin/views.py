@@ -113,7 +113,7 @@ class SchemaFormMixin:
             "plan": plan,
             "rows": impact_rows(plan),
             "hidden": hidden,
-            "action_url": self.request.get_full_path(),
+            "form_action": self.request.get_full_path(),
             "object": self.form.instance,
             "confirm_name": CONFIRM,
             "back_name": BACK,
@@ -203,6 +203,6 @@ def empty(request: HttpRequest, pk: int) -> HttpResponse:
         "object": meta_model,
         "plan": plan,
         "rows": impact_rows(plan),
-        "action_url": reverse("dynamo_wagtail_trash_empty", args=[pk]),
+        "form_action": reverse("dynamo_wagtail_trash_empty", args=[pk]),
     }
     return TemplateResponse(request, "dynamo_wagtail/admin/empty_trash.html", context)

@@ -164,8 +164,12 @@ def _assess_one(op: ops.Operation, state: ModelSpec, lookup: TargetLookup) -> li
     model = physical_model(state, lookup)
     if isinstance(op, ops.DeleteType):
         count = model._default_manager.count()
+        examples = _examples(
+            list(model._default_manager.order_by("pk").values_list("pk", flat=True)[:10])
+        )
         verb = "deleted" if op.drop_table else "kept in a retired table"
-        return [FieldImpact(op, count, (), f"{count} entr{'y' if count == 1 else 'ies'} {verb}")]
+        message = f"{count} entr{'y' if count == 1 else 'ies'} {verb}"
+        return [FieldImpact(op, count, examples, message)]
     if isinstance(op, ops.AlterUniqueTogether):
         if op.new_uids:
             fields = [f for f in state.fields if f.uid in op.new_uids]
@@ -174,9 +178,11 @@ def _assess_one(op: ops.Operation, state: ModelSpec, lookup: TargetLookup) -> li
     assert isinstance(op, ops.FieldOperation)
     field = op.field
     if isinstance(op, ops.RemoveField):
-        count = model._default_manager.exclude(**{f"{field.column}__isnull": True}).count()
+        filled = model._default_manager.exclude(**{f"{field.column}__isnull": True})
+        count = filled.count()
+        examples = _examples(list(filled.order_by("pk").values_list("pk", flat=True)[:10]))
         verb = "dropped" if op.drop_column else "kept in a retired column"
-        return [FieldImpact(op, count, (), f"{count} value(s) {verb}")]
+        return [FieldImpact(op, count, examples, f"{count} value(s) {verb}")]
     if isinstance(op, ops.AddField):
         count = model._default_manager.count()
         kind = get_kind(field.kind)

@@ -197,14 +197,20 @@ class AlterField(FieldOperation):
         return self.narrowing or (self.field.required and not self.old.required)
 
     def describe(self) -> str:
-        changed = [
-            key
-            for key in ("required", "unique", "indexed", "default", "options", "choices")
-            if getattr(self.old, key) != getattr(self.field, key)
-        ]
-        if not changed:
-            return f"Change the label or help of field {self.field.name}"
-        return f"Change {', '.join(changed)} of field {self.field.name}"
+        changes = []
+        for key in ("required", "unique", "indexed", "default"):
+            before, after = getattr(self.old, key), getattr(self.field, key)
+            if before != after:
+                changes.append(f"{key} {before!r} → {after!r}")
+        for key in sorted({k for k, _v in self.old.options + self.field.options}):
+            before, after = self.old.option(key), self.field.option(key)
+            if before != after:
+                changes.append(f"{key} {before!r} → {after!r}")
+        if self.old.choices != self.field.choices:
+            changes.append("choices")
+        if not changes:
+            return f"Change the label, help or order of field {self.field.name}"
+        return f"Change field {self.field.name}: {', '.join(changes)}"
 
 
 @dataclass(frozen=True)
