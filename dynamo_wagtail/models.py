@@ -88,6 +88,11 @@ class MetaModel(models.Model):
         return self.verbose_name or self.name
 
     def save(self, *args: Any, **kwargs: Any) -> None:
+        from .definitions import DefinitionError
+        from .validation import MAX_NAME_LENGTH, name_errors
+
+        if len(self.name) > MAX_NAME_LENGTH:  # would not fit the name column
+            raise DefinitionError({"name": name_errors(self.name, type_name=True)}, {}, {})
         if not self.table:
             self.table = f"{self.app}_{uuid.UUID(str(self.uid)).hex[:16]}"
         from . import pipeline
@@ -161,6 +166,12 @@ class MetaField(models.Model):
         return self.verbose_name or self.name
 
     def save(self, *args: Any, **kwargs: Any) -> None:
+        from .definitions import DefinitionError
+        from .validation import MAX_NAME_LENGTH, name_errors
+
+        if len(self.name) > MAX_NAME_LENGTH:  # would not fit the name column
+            uid = str(self.uid)
+            raise DefinitionError({}, {uid: {"name": name_errors(self.name)}}, {uid: self.name})
         if not self.column:
             self.column = f"f_{uuid.UUID(str(self.uid)).hex[:12]}"
         from . import pipeline

@@ -10,6 +10,7 @@ recorded after it, so running apply again finishes an interrupted plan.
 from __future__ import annotations
 
 import threading
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -270,7 +271,7 @@ def _signal_fields(plan: planner.Plan, meta_model: Any, phase: str, model: Any) 
 
     def as_row(spec: Any) -> Any:
         return MetaField(
-            uid=spec.uid,
+            uid=uuid.UUID(spec.uid),
             meta_model=meta_model,
             name=spec.name,
             type=spec.kind,
@@ -311,10 +312,19 @@ def _send(plan: planner.Plan, meta_model: Any, phase: str, old_model: Any, new_m
     _signal_fields(plan, meta_model, phase, new_model if phase == "post" else old_model)
 
 
+def _upcoming(plan: planner.Plan, context: applier.Context) -> Any:
+    """The class the plan is about to install (not registered anywhere), for pre_ signals."""
+    from .factory import PlanApps, build_model
+
+    if plan.new is None:
+        return None
+    return build_model(plan.new, context.lookup(plan.new), apps=PlanApps())
+
+
 def _execute_atomic(session: Session, meta_model: Any, plan: planner.Plan) -> None:
     old_model = registry.get(str(meta_model.uid))
-    _send(plan, meta_model, "pre", old_model, old_model)
     context = applier.Context(others(str(meta_model.uid), session.using))
+    _send(plan, meta_model, "pre", old_model, _upcoming(plan, context))
     state = plan.old
     for op in plan.operations:
         after = op.state_forwards(state)
@@ -327,8 +337,8 @@ def _execute_atomic(session: Session, meta_model: Any, plan: planner.Plan) -> No
 def _execute_stepwise(session: Session, meta_model: Any, plan: planner.Plan) -> None:
     connection = connections[session.using]
     old_model = registry.get(str(meta_model.uid))
-    _send(plan, meta_model, "pre", old_model, old_model)
     context = applier.Context(others(str(meta_model.uid), session.using))
+    _send(plan, meta_model, "pre", old_model, _upcoming(plan, context))
     state = plan.old
     for index, op in enumerate(plan.operations):
         after = op.state_forwards(state)
@@ -342,9 +352,14 @@ def _execute_stepwise(session: Session, meta_model: Any, plan: planner.Plan) -> 
 
 def _final(plan: planner.Plan) -> ModelSpec | None:
     """The applied spec once ``plan`` ran: the desired spec, or the retired one."""
+    final = planner.final_state(plan)
     if plan.new is None:
-        return planner.final_state(plan)
-    return plan.new
+        return final
+    # Columns kept on purpose (DYNAMO_DELETE_COLUMNS=False) stay in the applied spec.
+    retired = tuple(
+        f for f in final.fields if f.state == RETIRED and plan.new.field_by_uid(f.uid) is None
+    )
+    return replace(plan.new, fields=plan.new.fields + retired)
 
 
 def _record(

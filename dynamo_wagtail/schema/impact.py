@@ -190,14 +190,14 @@ def _assess_one(op: ops.Operation, state: ModelSpec, lookup: TargetLookup) -> li
             count
             and field.required
             and not field.default
-            and not kind.is_string
             and kind.name not in ("boolean", "many_to_many", "multiple_choice")
         ):
             message = f"{count} entries exist: give a default for the new required field."
             raise ImpactRefused(field, "default", message, FieldImpact(op, count, (), message))
         return []
     if isinstance(op, ops.RestoreField):
-        if field.required and not get_kind(field.kind).is_string:
+        # Rows added while the field was in the trash have NULL there, strings too.
+        if field.required:
             return [check_required(model, op)]
         return []
     if isinstance(op, ops.ConvertField):
