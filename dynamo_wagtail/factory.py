@@ -102,15 +102,25 @@ def target_reference(spec: ModelSpec, field: FieldSpec, lookup: TargetLookup) ->
     return f"{spec.app_label}.{name}", True
 
 
-def reverse_names(spec: ModelSpec) -> dict[str, str]:
-    """Default reverse accessors toward dynamic targets, as Django names them."""
+def reverse_names(spec: ModelSpec) -> dict[str, dict[str, str | None]]:
+    """Reverse names toward dynamic targets, as Django names them.
+
+    One link to a target keeps Django's defaults (``book_set`` / ``book``); several
+    links to the same target are told apart by field (``match_home_set`` /
+    ``match_home``).
+    """
     targets = Counter(f.target for f in spec.active_fields if f.target_type_uid)
     base = spec.name.lower()
-    names = {}
+    names: dict[str, dict[str, str | None]] = {}
     for f in spec.active_fields:
-        if f.target_type_uid:
-            unique_target = targets[f.target] == 1
-            names[f.uid] = f"{base}_set" if unique_target else f"{base}_{f.name}_set"
+        if not f.target_type_uid:
+            continue
+        if targets[f.target] == 1:
+            names[f.uid] = {"related_name": None}
+        else:
+            query = f"{base}_{f.name}"
+            accessor = query if f.kind == "one_to_one" else f"{query}_set"
+            names[f.uid] = {"related_name": accessor, "related_query_name": query}
     return names
 
 
@@ -179,7 +189,7 @@ def build_model(
                     apps.add_stub(spec.app_label, name, table)
             elif physical and isinstance(apps, PlanApps):
                 apps.add_static(target)
-            kwargs["related_name"] = reverse.get(f.uid, "+")
+            kwargs.update(reverse.get(f.uid, {"related_name": "+"}))
         attrs[f.column if physical else f.name] = kind.build(
             f, target=target, physical=physical, table=spec.table, **kwargs
         )

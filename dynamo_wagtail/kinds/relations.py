@@ -94,7 +94,7 @@ class RelationKind(FieldKind):
     def kind_kwargs(self, spec: FieldSpec) -> dict[str, Any]:
         return {}
 
-    def relation_kwargs(self, spec: FieldSpec, related_name: str) -> dict[str, Any]:
+    def relation_kwargs(self, spec: FieldSpec, related_name: str | None) -> dict[str, Any]:
         return {"on_delete": ON_DELETE[self.on_delete_name(spec)], "related_name": related_name}
 
     def build(
@@ -104,13 +104,18 @@ class RelationKind(FieldKind):
         target: Any = None,
         physical: bool = False,
         table: str = "",
-        related_name: str = "+",
+        related_name: str | None = "+",
+        related_query_name: str | None = None,
     ) -> models.Field:
         kwargs = self.common_kwargs(spec, physical=physical)
-        kwargs.update(self.relation_kwargs(spec, spec.option("related_name") or related_name))
+        explicit = spec.option("related_name")
+        kwargs.update(self.relation_kwargs(spec, explicit or related_name))
+        if related_query_name and not explicit:
+            kwargs["related_query_name"] = related_query_name
         if physical:
             # Tables are built from this class: no reverse accessor, no constraint name clash.
             kwargs["related_name"] = "+"
+            kwargs.pop("related_query_name", None)
         return self.django_field(target or self.target_string(), **kwargs)
 
 
@@ -152,7 +157,7 @@ class ManyToManyKind(RelationKind):
             "blank": True,
         }
 
-    def relation_kwargs(self, spec: FieldSpec, related_name: str) -> dict[str, Any]:
+    def relation_kwargs(self, spec: FieldSpec, related_name: str | None) -> dict[str, Any]:
         return {"related_name": related_name}
 
     def build(
@@ -162,10 +167,16 @@ class ManyToManyKind(RelationKind):
         target: Any = None,
         physical: bool = False,
         table: str = "",
-        related_name: str = "+",
+        related_name: str | None = "+",
+        related_query_name: str | None = None,
     ) -> models.Field:
         field = super().build(
-            spec, target=target, physical=physical, table=table, related_name=related_name
+            spec,
+            target=target,
+            physical=physical,
+            table=table,
+            related_name=related_name,
+            related_query_name=related_query_name,
         )
         # The link table is named after the owning table and the stable column name.
         field.db_table = f"{table}_{spec.column}"
