@@ -127,10 +127,31 @@ def _add_field(editor, op: ops.AddField, before: ModelSpec, after: ModelSpec, co
     editor.add_field(context.model(before), new_field)
 
 
+def _empty_value(field: models.Field) -> Any:
+    """What a NOT NULL column holds for "no value": its default, or "" for text."""
+    if field.has_default():
+        return field.get_default()
+    if field.empty_strings_allowed and field.blank:
+        return ""
+    return None
+
+
+def _fill_nulls(model: type[models.Model], old_field: models.Field, new_field: models.Field):
+    """NULL → NOT NULL (a field back from the trash): give existing NULLs a value first."""
+    if not old_field.null or new_field.null or new_field.many_to_many:
+        return
+    value = _empty_value(new_field)
+    if value is not None:  # required fields without default were refused by the checks
+        model._default_manager.filter(**{f"{old_field.name}__isnull": True}).update(
+            **{old_field.name: value}
+        )
+
+
 def _alter_field(editor, op: ops.FieldOperation, before: ModelSpec, after: ModelSpec, context):
     old_model = context.model(before)
     old_field = old_model._meta.get_field(op.field.column)
     new_field = _field(context.model(after), op.field)
+    _fill_nulls(old_model, old_field, new_field)
     editor.alter_field(old_model, old_field, new_field)
 
 
@@ -214,9 +235,13 @@ def _fill(model: type[models.Model], name: str, final: models.Field) -> None:
         for pk in empty.values_list("pk", flat=True).iterator():
             manager.filter(pk=pk).update(translation_key=uuid.uuid4())
     elif name == "locale":
+        from django.conf import settings as django_settings
+        from wagtail.coreutils import get_supported_content_language_variant
         from wagtail.models import Locale
 
-        empty.update(locale=Locale.get_default().pk)
+        language = get_supported_content_language_variant(django_settings.LANGUAGE_CODE)
+        locale, _created = Locale.objects.get_or_create(language_code=language)
+        empty.update(locale=locale.pk)
     elif final.has_default():
         empty.update(**{name: final.get_default()})
 
