@@ -79,6 +79,14 @@ def _preview_template(self: models.Model, request: Any, mode_name: str) -> list[
     ]
 
 
+def _searchable_manager() -> models.Manager:
+    """A manager whose querysets have ``.search()``, as Wagtail's pages do."""
+    from wagtail.search.queryset import SearchableQuerySetMixin
+
+    queryset = type("SearchableQuerySet", (SearchableQuerySetMixin, models.QuerySet), {})
+    return models.Manager.from_queryset(queryset)()
+
+
 def _search_fields(spec: ModelSpec) -> list[Any]:
     from wagtail.search import index
 
@@ -175,6 +183,7 @@ def build_model(
             attrs["get_preview_template"] = _preview_template
         if spec.option("search_index"):
             attrs["search_fields"] = _search_fields(spec)
+            attrs["objects"] = _searchable_manager()
     reverse = reverse_names(spec)
     for f in fields:
         kind = get_kind(f.kind)
