@@ -87,6 +87,14 @@ def _searchable_manager() -> models.Manager:
     return models.Manager.from_queryset(queryset)()
 
 
+def _index_entries() -> Any:
+    """The relation to the database search backend's index rows (deleted with the entry)."""
+    from modelsearch.abstract_models import TextIDGenericRelation
+    from modelsearch.conf import get_app_config
+
+    return TextIDGenericRelation(get_app_config().get_model("IndexEntry"))
+
+
 def _search_fields(spec: ModelSpec) -> list[Any]:
     from wagtail.search import index
 
@@ -184,6 +192,7 @@ def build_model(
         if spec.option("search_index"):
             attrs["search_fields"] = _search_fields(spec)
             attrs["objects"] = _searchable_manager()
+            attrs["index_entries"] = _index_entries()
     reverse = reverse_names(spec)
     for f in fields:
         kind = get_kind(f.kind)

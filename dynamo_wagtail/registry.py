@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import logging
 import sys
 import threading
 from collections.abc import Callable, Iterable
@@ -25,6 +26,8 @@ from .spec import ModelSpec
 
 #: Called after every change with (classes installed, classes taken out). A rebuilt
 #: type appears in both: its old class taken out, its new class installed.
+logger = logging.getLogger(__name__)
+
 Listener = Callable[[list[type[models.Model]], list[type[models.Model]]], None]
 
 
@@ -99,7 +102,12 @@ class Registry:
         apps.clear_cache()
         ContentType.objects.clear_cache()
         for listener in list(self.listeners):
-            listener(added, removed)
+            try:
+                listener(added, removed)
+            except Exception:
+                # The classes are installed and the schema is applied; a listener (the
+                # admin) that fails must not stop models from loading. Say so loudly.
+                logger.exception("dynamo_wagtail: registry listener %r failed", listener)
 
     def _build(self, spec: ModelSpec) -> type[models.Model]:
         model = build_model(spec, self.lookup)

@@ -48,6 +48,8 @@ def recorded(viewset: Any) -> Iterator[None]:
     """Note the hooks and system checks added inside the block on ``viewset``."""
     from wagtail import hooks
 
+    # Import every wagtail_hooks module first, or their hooks would be noted as ours.
+    hooks.search_for_hooks()
     hooks_before = {name: len(entries) for name, entries in hooks._hooks.items()}
     checks_before = set(checks.registry.registry.registered_checks)
     try:
@@ -131,17 +133,21 @@ def _remove_identical(items: list[Any], value: Any) -> None:
 
 
 def connect_search(model: Model) -> bool:
-    """Index saves and deletes of ``model`` (Wagtail connects these at startup only)."""
+    """Index saves and deletes of ``model`` (Wagtail connects these at startup only).
+
+    The factory gives indexed classes modelsearch's ``index_entries`` relation.
+    """
     from wagtail.search import index
     from wagtail.search.signal_handlers import (
         post_delete_signal_handler,
         post_save_signal_handler,
     )
 
-    if not index.class_is_indexed(model) or not getattr(model, "search_auto_update", True):
+    if not index.class_is_indexed(model):
         return False
-    post_save.connect(post_save_signal_handler, sender=model)
-    post_delete.connect(post_delete_signal_handler, sender=model)
+    if getattr(model, "search_auto_update", True):
+        post_save.connect(post_save_signal_handler, sender=model)
+        post_delete.connect(post_delete_signal_handler, sender=model)
     return True
 
 

@@ -28,6 +28,7 @@ from django.db import models
 from django.utils.functional import cached_property
 from django.utils.text import capfirst
 from wagtail.admin.checks import check_panels_in_model
+from wagtail.search.index import class_is_indexed
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from ..registry import registry
@@ -40,6 +41,8 @@ Model = type[models.Model]
 
 #: Type uid -> the registered viewset of its current class.
 _viewsets: dict[str, DynamoSnippetViewSet] = {}
+#: Type uid -> its current class, if its saves and deletes update the search index.
+_searched: dict[str, Model] = {}
 
 
 class DynamoSnippetViewSet(SnippetViewSet):
@@ -116,7 +119,9 @@ def viewset_attrs(model: Model) -> dict[str, Any]:
         "list_display": columns,
         "list_filter": _filters(fields),
         "list_export": plain,
-        "search_fields": search or None,
+        # An indexed type is searched through its search index (its search_fields are
+        # the spec's); limiting the fields there fails on the SQLite FTS backend.
+        "search_fields": None if class_is_indexed(model) else search or None,
         "copy_view_enabled": True,
         "inspect_view_enabled": True,
     }
@@ -145,7 +150,6 @@ def register(model: Model) -> DynamoSnippetViewSet | None:
     try:
         with registrations.recorded(viewset):
             viewset.on_register()
-        viewset._dynamo_search = registrations.connect_search(model)
     except Exception:
         # A type whose admin cannot be built must not break the models: log, undo, go on.
         logger.exception("dynamo_wagtail: could not register %s as a snippet", model.__name__)
@@ -174,7 +178,6 @@ def _undo(viewset: DynamoSnippetViewSet) -> None:
     resolver.remove(viewset)
     registrations.forget_recorded(viewset)
     registrations.forget_model(model)
-    registrations.disconnect_search(model)
     if chooser is not None:
         resolver.remove(chooser)
         registrations.forget_recorded(chooser)
@@ -204,9 +207,14 @@ def on_registry_change(installed: list[Model], removed: list[Model]) -> None:
     """The registry listener: old classes out first, then the new ones in."""
     for model in removed:
         unregister(model)
+        if _searched.get(model.dynamo_spec.uid) is model:  # type: ignore[attr-defined]
+            del _searched[model.dynamo_spec.uid]  # type: ignore[attr-defined]
+            registrations.disconnect_search(model)
     for model in installed:
         if wants_admin(model):
             register(model)
+        if registrations.connect_search(model):
+            _searched[model.dynamo_spec.uid] = model  # type: ignore[attr-defined]
     refresh()
 
 
@@ -227,6 +235,5 @@ def connect() -> None:
         if on_registry_change in registry.listeners:
             return
         registry.listeners.append(on_registry_change)
-        current = [m for m in registry.classes.values() if get_viewset(m) is None]
-        if current:
-            on_registry_change(current, [])
+        if registry.classes:
+            on_registry_change(list(registry.classes.values()), [])
