@@ -24,11 +24,15 @@ import logging
 from typing import Any
 
 from django.core import checks
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.utils.functional import cached_property
 from django.utils.text import capfirst
 from wagtail.admin.checks import check_panels_in_model
+from wagtail.permissions import policy_registry
 from wagtail.search.index import class_is_indexed
+from wagtail.snippets.views import chooser
+from wagtail.snippets.views.chooser import SnippetChooserViewSet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from ..registry import registry
@@ -45,9 +49,34 @@ _viewsets: dict[str, DynamoSnippetViewSet] = {}
 _searched: dict[str, Model] = {}
 
 
+class ChooserPermissionMixin:
+    """Choosing entries of a type needs a permission on it, like its listing."""
+
+    model_class: Model
+
+    def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+        policy = policy_registry.get_by_type(self.model_class)
+        actions = ["add", "change", "delete", "view"]
+        if not policy.user_has_any_permission(request.user, actions):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+
+
+class DynamoChooserViewSet(SnippetChooserViewSet):
+    choose_view_class = type("ChooseView", (ChooserPermissionMixin, chooser.ChooseView), {})
+    choose_results_view_class = type(
+        "ChooseResultsView", (ChooserPermissionMixin, chooser.ChooseResultsView), {}
+    )
+    chosen_view_class = type("ChosenView", (ChooserPermissionMixin, chooser.SnippetChosenView), {})
+    chosen_multiple_view_class = type(
+        "ChosenMultipleView", (ChooserPermissionMixin, chooser.SnippetChosenMultipleView), {}
+    )
+
+
 class DynamoSnippetViewSet(SnippetViewSet):
     """The snippet viewset of a generated type (subclassed per type)."""
 
+    chooser_viewset_class = DynamoChooserViewSet
     add_to_admin_menu = False
     copy_view_enabled = True
     inspect_view_enabled = True
