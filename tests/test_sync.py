@@ -350,3 +350,52 @@ def test_every_gunicorn_worker_follows_a_change(server: Server):
         status, body = server.get("/_dynamo/fields/Gadget/")
         assert status == 404, body
     assert "Traceback" not in server.log()
+
+
+def admin_session(user: Any) -> str:
+    """A logged-in session cookie value, made the way the login view makes one."""
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.save()
+    return session.session_key
+
+
+def get_html(server: Server, path: str, session: str) -> tuple[int, str]:
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{server.port}{path}", headers={"Cookie": f"sessionid={session}"}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=WAIT) as response:  # noqa: S310 - loopback
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read().decode(errors="replace")
+
+
+@pytest.mark.multiprocess
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="server processes share PostgreSQL only"
+)
+def test_the_admin_in_another_server_process_shows_a_new_field_on_its_next_request(
+    server: Server, django_user_model: Any
+):
+    admin = django_user_model.objects.create_superuser("admin", "admin@example.com", "pw")
+    session = admin_session(admin)
+    api.create_type("Gadget", [{"name": "title", "kind": "char"}])
+    path = "/admin/snippets/dynamo/gadget/add/"
+    for _ in range(6):  # both workers, several times
+        status, html = get_html(server, path, session)
+        assert status == 200, html[:2000]
+        assert 'name="title"' in html and 'name="weight"' not in html
+
+    api.add_field("Gadget", "weight", "integer")
+    for _ in range(6):
+        status, html = get_html(server, path, session)
+        assert status == 200, html[:2000]
+        assert 'name="title"' in html and 'name="weight"' in html
+    assert "Traceback" not in server.log()
