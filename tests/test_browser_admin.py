@@ -76,3 +76,30 @@ def test_builder_review_and_trash_in_chromium(page, live_server, editor):  # noq
     page.wait_for_selector("[data-dynamo-review]")
     assert "Delete field notes" in page.content()
     shot(page, "empty_trash")
+
+
+def test_generated_type_edit_form_in_chromium(page, live_server, editor):  # noqa: F811
+    make_product()
+    api.alter_type("Product", revisions=True, drafts=True)
+    Product = api.get_model("Product")
+    entry = Product.objects.get(title="Desk lamp")
+    login(page, live_server.url)
+
+    page.goto(f"{live_server.url}/admin/snippets/")
+    assert "products" in page.inner_text("main").lower()
+    page.goto(f"{live_server.url}/admin/snippets/dynamo/product/")
+    page.wait_for_selector("table.listing")
+    assert "Desk lamp" in page.inner_text("table.listing")
+    shot(page, "generated_listing")
+
+    page.goto(f"{live_server.url}/admin/snippets/dynamo/product/edit/{entry.pk}/")
+    page.wait_for_selector("input[name=title]")
+    assert page.input_value("input[name=title]") == "Desk lamp"
+    assert page.locator("[data-draftail-input], .Draftail-Editor").count() >= 1
+    page.fill("input[name=title]", "Desk lamp, brass")
+    shot(page, "generated_edit")
+    page.click("button:has-text('Save draft')")
+    page.wait_for_load_state()
+    entry.refresh_from_db()
+    assert entry.has_unpublished_changes
+    assert entry.latest_revision.as_object().title == "Desk lamp, brass"

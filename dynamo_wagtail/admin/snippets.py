@@ -156,7 +156,18 @@ def viewset_attrs(model: Model) -> dict[str, Any]:
     }
     if ordering:
         attrs["ordering"] = ordering
+    attrs["panels"] = panels(model, fields)
     return attrs
+
+
+def panels(model: Model, fields: dict[str, models.Field]) -> list[Any]:
+    """The type's fields in builder order; publishing dates in Wagtail's scheduling dialog."""
+    from wagtail.admin.panels import FieldPanel, PublishingPanel
+
+    result: list[Any] = [FieldPanel(name) for name, field in fields.items() if field.editable]
+    if model.dynamo_spec.option("drafts"):  # type: ignore[attr-defined]
+        result.append(PublishingPanel())
+    return result
 
 
 def build_viewset(model: Model) -> DynamoSnippetViewSet:
