@@ -58,6 +58,8 @@ class Session:
     touched: dict[int, Any] = field(default_factory=dict)
     confirm: bool = False
     dry_run: bool = False
+    #: Ask for confirmation of plans that hide data too (the admin's review page).
+    review: bool = False
     plans: list[planner.Plan] = field(default_factory=list)
     editor: Any = None
     pending: list[tuple[Any, planner.Plan]] = field(default_factory=list)
@@ -97,13 +99,17 @@ def definition_change(meta_model: Any) -> Iterator[None]:
 
 @contextmanager
 def change(
-    *, using: str = DEFAULT_DB_ALIAS, confirm: bool = False, dry_run: bool = False
+    *,
+    using: str = DEFAULT_DB_ALIAS,
+    confirm: bool = False,
+    dry_run: bool = False,
+    review: bool = False,
 ) -> Iterator[Session]:
     """A schema change: definition rows saved inside are planned and applied at exit."""
     if active_session() is not None:
         raise RuntimeError("Schema changes do not nest.")
     connection = connections[using]
-    session = Session(using=using, confirm=confirm, dry_run=dry_run)
+    session = Session(using=using, confirm=confirm, dry_run=dry_run, review=review)
     _local.session = session
     try:
         if connection.features.can_rollback_ddl:
@@ -224,7 +230,8 @@ def prepare(session: Session, meta_model: Any) -> planner.Plan:
     context = applier.Context(others(str(current.uid), session.using))
     _check_links(plan, context)
     plan = impact.assess(plan, context.lookup(applied or desired))
-    if plan.is_destructive and not session.confirm and not session.dry_run:
+    asks = plan.needs_review if session.review else plan.is_destructive
+    if asks and not session.confirm and not session.dry_run:
         raise ConfirmationRequired(plan)
     return plan
 

@@ -87,8 +87,13 @@ def test_deleting_a_field_goes_through_review_then_trash_and_restore(admin_clien
     blocks = [b for b in current_fields(meta_model) if b[1]["name"] != "stock"]
     data = type_form(blocks, expected_version=meta_model.schema_version, name="Product")
 
-    # Removing a field moves it to the trash: no data loss, applied at once.
-    response = admin_client.post(edit_url(meta_model), data)
+    # Removing a field moves it to the trash: the review page first, then applied.
+    review = admin_client.post(edit_url(meta_model), data)
+    assert review.status_code == 200
+    page = review.content.decode()
+    assert "data-dynamo-review" in page and "Move field stock to the trash" in page
+    assert "stock" in [f.name for f in api.get_model("Product")._meta.fields]  # not yet
+    response = admin_client.post(edit_url(meta_model), {**data, "dynamo_confirm": "1"})
     assert response.status_code == 302
     assert "stock" not in [f.name for f in api.get_model("Product")._meta.fields]
     trashed = MetaField.objects.get(name="stock")
@@ -170,3 +175,38 @@ def test_only_schema_permissions_open_the_builder(client, django_user_model):
     client.force_login(editor)
     assert client.get(add_url()).status_code == 200
     assert client.get(reverse("dynamo_wagtail_trash")).status_code == 200
+
+
+def test_success_message_history_and_field_listing(admin_client):
+    meta_model = create_product(admin_client)
+    response = admin_client.get(reverse("wagtailsnippets_dynamo_wagtail_metamodel:list"))
+    messages = [str(m) for m in response.context["messages"]]
+    assert any("Create content type Product with 2 field(s)" in m for m in messages), messages
+
+    history = admin_client.get(
+        reverse("wagtailsnippets_dynamo_wagtail_metamodel:history", args=[meta_model.pk])
+    )
+    assert history.status_code == 200
+    assert "Schema changed: Create content type Product" in history.content.decode()
+
+    api.create_type("Shop", [{"name": "city", "kind": "char"}])
+    fields = reverse("wagtailsnippets_dynamo_wagtail_metafield:list")
+
+    def rows(**query):
+        page = admin_client.get(fields, query).content.decode()
+        return page.split('<table class="listing')[1].split("</table>")[0]
+
+    def shown(listing, name):
+        return f"/inspect/{MetaField.objects.get(name=name).pk}/" in listing
+
+    listing = rows(type="integer")
+    assert shown(listing, "stock") and not shown(listing, "title")
+    assert not shown(listing, "city")
+    listing = rows(meta_model=MetaModel.objects.get(name="Shop").pk)
+    assert shown(listing, "city") and not shown(listing, "stock")
+    stock = MetaField.objects.get(name="stock")
+    inspect = admin_client.get(
+        reverse("wagtailsnippets_dynamo_wagtail_metafield:inspect", args=[stock.pk])
+    )
+    assert inspect.status_code == 200 and "integer" in inspect.content.decode()
+    assert "/edit/" not in listing  # fields change in the builder only

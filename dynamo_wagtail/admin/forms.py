@@ -68,7 +68,7 @@ class MetaModelForm(WagtailAdminModelForm):
         """
         instance: MetaModel = self.instance
         expected = self.cleaned_data.get("expected_version")
-        with pipeline.change(confirm=confirm, dry_run=dry_run) as session:
+        with pipeline.change(confirm=confirm, dry_run=dry_run, review=True) as session:
             if instance.pk:
                 current = MetaModel.objects.select_for_update().get(pk=instance.pk)
                 if expected is not None and current.schema_version != expected:

@@ -56,6 +56,7 @@ def impact_rows(plan: Plan) -> list[dict[str, Any]]:
             {
                 "operation": op.describe(),
                 "destructive": op.destructive,
+                "hides_data": op.hides_data,
                 "rows": found.rows if found else 0,
                 "message": found.message if found else "",
                 "examples": examples,

@@ -16,8 +16,10 @@ from ..spec import ACTIVE, RETIRED, TRASHED, FieldSpec, ModelSpec, freeze_option
 
 @dataclass(frozen=True)
 class Operation:
-    #: Loses data or capacity: runs only when the editor confirms.
+    #: Loses data or capacity: runs only when confirmed.
     destructive = False
+    #: Hides data (restorable): the admin asks the editor to review it first.
+    hides_data = False
 
     def describe(self) -> str:  # pragma: no cover - every operation overrides it
         raise NotImplementedError
@@ -120,6 +122,8 @@ class RemoveFeature(Operation):
 @dataclass(frozen=True)
 class TrashType(Operation):
     name: str
+
+    hides_data = True
 
     def describe(self) -> str:
         return f"Move content type {self.name} to the trash (entries kept)"
@@ -230,6 +234,8 @@ class ConvertField(FieldOperation):
 
 @dataclass(frozen=True)
 class TrashField(FieldOperation):
+    hides_data = True
+
     def describe(self) -> str:
         return f"Move field {self.field.name} to the trash (values kept)"
 

@@ -45,6 +45,11 @@ class Plan:
     def is_destructive(self) -> bool:
         return any(op.destructive for op in self.operations)
 
+    @property
+    def needs_review(self) -> bool:
+        """Loses data, or hides it (moves fields or the type to the trash)."""
+        return any(op.destructive or op.hides_data for op in self.operations)
+
     def describe(self) -> str:
         if not self.operations:
             return "No changes."
