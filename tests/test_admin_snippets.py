@@ -226,6 +226,43 @@ def test_label_is_escaped(admin_client: Any) -> None:
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
 
 
+def test_help_texts_choices_and_type_labels_are_escaped(admin_client: Any) -> None:
+    script = "<script>alert(2)</script>"
+    api.create_type(
+        "Poll",
+        [
+            {"name": "question", "kind": "char", "help": script},
+            {"name": "answer", "kind": "choice", "choices": f"yes|{script}\nno|No"},
+        ],
+        verbose_name=script,
+        verbose_name_plural=script,
+    )
+    Poll = api.get_model("Poll")
+    Poll.objects.create(question="q", answer="yes")
+    for page in (url(Poll, "add"), url(Poll, "list"), "/admin/snippets/"):
+        html = admin_client.get(page).content.decode()
+        assert script not in html, page
+        assert "&lt;script&gt;alert(2)&lt;/script&gt;" in html, page
+    builder = admin_client.get(
+        reverse("wagtailsnippets_dynamo_wagtail_metamodel:edit", args=[api.get_type("Poll").pk])
+    ).content.decode()
+    assert script not in builder
+
+
+def test_listing_exports_xlsx(admin_client: Any) -> None:
+    Article = make_article()
+    Article.objects.create(title="Exported", body="b")
+    response = admin_client.get(url(Article, "list") + "?export=xlsx")
+    assert response.status_code == 200
+    assert "spreadsheetml" in response["Content-Type"]
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(BytesIO(b"".join(response.streaming_content))).active
+    assert [c.value for c in sheet[2]][:2] == ["Exported", "b"]
+
+
 def test_type_without_admin_is_no_snippet(admin_client: Any) -> None:
     api.create_type("Hidden", [{"name": "text", "kind": "char"}], admin=False)
     Hidden = api.get_model("Hidden")
