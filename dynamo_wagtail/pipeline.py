@@ -10,7 +10,6 @@ recorded after it, so running apply again finishes an interrupted plan.
 from __future__ import annotations
 
 import threading
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -19,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import F
 
-from . import contenttypes, signals
+from . import contenttypes, notify
 from .definitions import build_spec
 from .registry import registry
 from .schema import applier, impact, planner
@@ -271,81 +270,24 @@ def _check_links(plan: planner.Plan, context: applier.Context) -> None:
         )
 
 
-def _signal_fields(plan: planner.Plan, meta_model: Any, phase: str, model: Any) -> None:
-    from .models import MetaField
-
-    rows = {str(f.uid): f for f in meta_model.fields.all()}
-
-    def as_row(spec: Any) -> Any:
-        return MetaField(
-            uid=uuid.UUID(spec.uid),
-            meta_model=meta_model,
-            name=spec.name,
-            type=spec.kind,
-            column=spec.column,
-            required=spec.required,
-            unique=spec.unique,
-        )
-
-    for op in plan.operations:
-        if isinstance(op, ops.AddField):
-            getattr(signals, f"{phase}_field_creation").send(
-                sender=model, new_field=rows.get(op.field.uid) or as_row(op.field)
-            )
-        elif isinstance(op, (ops.AlterField, ops.ConvertField, ops.RenameField, ops.RestoreField)):
-            old = plan.old.field_by_uid(op.field.uid) if plan.old else None
-            getattr(signals, f"{phase}_field_update").send(
-                sender=model,
-                old_field=as_row(old or op.field),
-                new_field=rows.get(op.field.uid) or as_row(op.field),
-            )
-        elif isinstance(op, (ops.TrashField, ops.RemoveField)):
-            getattr(signals, f"{phase}_field_delete").send(sender=model, old_field=as_row(op.field))
-
-
-def _send(plan: planner.Plan, meta_model: Any, phase: str, old_model: Any, new_model: Any) -> None:
-    from .models import MetaModel
-
-    kinds = {type(op) for op in plan.operations}
-    if ops.CreateType in kinds:
-        getattr(signals, f"{phase}_model_creation").send(sender=MetaModel, new_model=new_model)
-        return
-    if kinds & {ops.DeleteType, ops.TrashType}:
-        getattr(signals, f"{phase}_model_delete").send(sender=MetaModel, old_model=old_model)
-        return
-    getattr(signals, f"{phase}_model_update").send(
-        sender=MetaModel, old_model=old_model, new_model=new_model
-    )
-    _signal_fields(plan, meta_model, phase, new_model if phase == "post" else old_model)
-
-
-def _upcoming(plan: planner.Plan, context: applier.Context) -> Any:
-    """The class the plan is about to install (not registered anywhere), for pre_ signals."""
-    from .factory import PlanApps, build_model
-
-    if plan.new is None:
-        return None
-    return build_model(plan.new, context.lookup(plan.new), apps=PlanApps())
-
-
 def _execute_atomic(session: Session, meta_model: Any, plan: planner.Plan) -> None:
     old_model = registry.get(str(meta_model.uid))
     context = applier.Context(others(str(meta_model.uid), session.using))
-    _send(plan, meta_model, "pre", old_model, _upcoming(plan, context))
+    notify.send(plan, meta_model, "pre", old_model, notify.upcoming(plan, context))
     state = plan.old
     for op in plan.operations:
         after = op.state_forwards(state)
         applier.apply_operation(session.editor, op, state, after, context)
         state = after
     _record(session, meta_model, plan, _final(plan), final=True)
-    _send(plan, meta_model, "post", old_model, registry.get(str(meta_model.uid)))
+    notify.send(plan, meta_model, "post", old_model, registry.get(str(meta_model.uid)))
 
 
 def _execute_stepwise(session: Session, meta_model: Any, plan: planner.Plan) -> None:
     connection = connections[session.using]
     old_model = registry.get(str(meta_model.uid))
     context = applier.Context(others(str(meta_model.uid), session.using))
-    _send(plan, meta_model, "pre", old_model, _upcoming(plan, context))
+    notify.send(plan, meta_model, "pre", old_model, notify.upcoming(plan, context))
     state = plan.old
     for index, op in enumerate(plan.operations):
         after = op.state_forwards(state)
@@ -354,7 +296,7 @@ def _execute_stepwise(session: Session, meta_model: Any, plan: planner.Plan) -> 
         state = after
         last = index == len(plan.operations) - 1
         _record(session, meta_model, plan, _final(plan) if last else state, final=last)
-    _send(plan, meta_model, "post", old_model, registry.get(str(meta_model.uid)))
+    notify.send(plan, meta_model, "post", old_model, registry.get(str(meta_model.uid)))
 
 
 def _final(plan: planner.Plan) -> ModelSpec | None:

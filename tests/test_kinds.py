@@ -21,7 +21,7 @@ from dynamo_wagtail import api
 from dynamo_wagtail.conf import BUILTIN_FIELD_TYPES
 from dynamo_wagtail.definitions import DefinitionError
 from dynamo_wagtail.kinds import all_kinds
-from dynamo_wagtail.kinds.standard import CharKind
+from dynamo_wagtail.kinds.text import CharKind
 from dynamo_wagtail.models import MetaModel
 from dynamo_wagtail.registry import registry
 from tests.conftest import drop_generated_tables

@@ -1,0 +1,67 @@
+"""django-dynamo's twelve signals, sent for a plan before and after it runs."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from . import signals
+from .schema import applier, planner
+from .schema import operations as ops
+
+
+def _field_signals(plan: planner.Plan, meta_model: Any, phase: str, model: Any) -> None:
+    from .models import MetaField
+
+    rows = {str(f.uid): f for f in meta_model.fields.all()}
+
+    def as_row(spec: Any) -> Any:
+        return MetaField(
+            uid=uuid.UUID(spec.uid),
+            meta_model=meta_model,
+            name=spec.name,
+            type=spec.kind,
+            column=spec.column,
+            required=spec.required,
+            unique=spec.unique,
+        )
+
+    for op in plan.operations:
+        if isinstance(op, ops.AddField):
+            getattr(signals, f"{phase}_field_creation").send(
+                sender=model, new_field=rows.get(op.field.uid) or as_row(op.field)
+            )
+        elif isinstance(op, (ops.AlterField, ops.ConvertField, ops.RenameField, ops.RestoreField)):
+            old = plan.old.field_by_uid(op.field.uid) if plan.old else None
+            getattr(signals, f"{phase}_field_update").send(
+                sender=model,
+                old_field=as_row(old or op.field),
+                new_field=rows.get(op.field.uid) or as_row(op.field),
+            )
+        elif isinstance(op, (ops.TrashField, ops.RemoveField)):
+            getattr(signals, f"{phase}_field_delete").send(sender=model, old_field=as_row(op.field))
+
+
+def send(plan: planner.Plan, meta_model: Any, phase: str, old_model: Any, new_model: Any) -> None:
+    from .models import MetaModel
+
+    kinds = {type(op) for op in plan.operations}
+    if ops.CreateType in kinds:
+        getattr(signals, f"{phase}_model_creation").send(sender=MetaModel, new_model=new_model)
+        return
+    if kinds & {ops.DeleteType, ops.TrashType}:
+        getattr(signals, f"{phase}_model_delete").send(sender=MetaModel, old_model=old_model)
+        return
+    getattr(signals, f"{phase}_model_update").send(
+        sender=MetaModel, old_model=old_model, new_model=new_model
+    )
+    _field_signals(plan, meta_model, phase, new_model if phase == "post" else old_model)
+
+
+def upcoming(plan: planner.Plan, context: applier.Context) -> Any:
+    """The class the plan is about to install (not registered anywhere), for pre_ signals."""
+    from .factory import PlanApps, build_model
+
+    if plan.new is None:
+        return None
+    return build_model(plan.new, context.lookup(plan.new), apps=PlanApps())
