@@ -165,6 +165,7 @@ def build_field_spec(
         options=freeze_options(options),
         order=field.order,
         state=TRASHED if field.trashed_at else ACTIVE,
+        former_names=tuple(field.former_names or ()),
     )
     if kind is not None and not errors:
         kind.validate(spec, errors)

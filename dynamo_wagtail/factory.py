@@ -12,6 +12,7 @@ Two shapes of class come out of a spec:
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from collections.abc import Callable
 from typing import Any
@@ -24,6 +25,8 @@ from . import mixins
 from .conf import settings
 from .kinds import get_kind
 from .spec import FieldSpec, ModelSpec
+
+logger = logging.getLogger("dynamo_wagtail.templates")
 
 #: Resolves a dynamic target uid to (class name, table) as the database has it.
 TargetLookup = Callable[[str], tuple[str, str]]
@@ -107,6 +110,36 @@ def _search_fields(spec: ModelSpec) -> list[Any]:
     return result
 
 
+def _alias(type_name: str, old: str, new: str) -> property:
+    """``entry.<old>`` after a rename: the value of ``new``, with a warning once."""
+    warned: list[bool] = []
+
+    def get(self: models.Model) -> Any:
+        if not warned:
+            warned.append(True)
+            logger.warning(
+                "%s.%s was renamed to %s: update templates and code that still use %r.",
+                type_name,
+                old,
+                new,
+                old,
+            )
+        return getattr(self, new)
+
+    return property(get, doc=f"Former name of {new} (renamed).")
+
+
+def aliases(spec: ModelSpec) -> dict[str, property]:
+    """Former field names that no current field or attribute uses."""
+    taken = {f.name for f in spec.active_fields}
+    result: dict[str, property] = {}
+    for f in spec.active_fields:
+        for old in f.former_names:
+            if old not in taken and old.isidentifier() and not hasattr(models.Model, old):
+                result[old] = _alias(spec.name, old, f.name)
+    return result
+
+
 def target_reference(spec: ModelSpec, field: FieldSpec, lookup: TargetLookup) -> tuple[str, bool]:
     """("app_label.Model", is_dynamic) for a relation field."""
     uid = field.target_type_uid
@@ -187,6 +220,7 @@ def build_model(
     if physical:
         attrs.update(mixins.columns(spec))
     else:
+        attrs.update(aliases(spec))
         if spec.option("preview"):
             attrs["get_preview_template"] = _preview_template
         if spec.option("search_index"):

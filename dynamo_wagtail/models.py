@@ -153,6 +153,8 @@ class MetaField(models.Model):
 
     # Physical name, assigned once.
     column = models.CharField(max_length=63, blank=True, editable=False)
+    # Earlier names, newest last: templates using them keep working (with a warning).
+    former_names = models.JSONField(default=list, blank=True, editable=False)
     trashed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = MetaFieldQuerySet.as_manager()
@@ -174,6 +176,7 @@ class MetaField(models.Model):
             raise DefinitionError({}, {uid: {"name": name_errors(self.name)}}, {uid: self.name})
         if not self.column:
             self.column = f"f_{uuid.UUID(str(self.uid)).hex[:12]}"
+        self._remember_former_name()
         from . import pipeline
 
         with pipeline.definition_change(self.meta_model):
@@ -184,6 +187,15 @@ class MetaField(models.Model):
         from . import api
 
         return api.remove_field(self.meta_model, self.name)
+
+    def _remember_former_name(self) -> None:
+        if self.pk is None:
+            return
+        stored = MetaField.objects.filter(pk=self.pk).values_list("name", flat=True).first()
+        former = [n for n in (self.former_names or []) if n != self.name]
+        if stored and stored != self.name and stored not in former:
+            former.append(stored)
+        self.former_names = former
 
 
 class SchemaState(models.Model):

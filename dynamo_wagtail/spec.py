@@ -78,6 +78,8 @@ class FieldSpec:
     options: tuple[tuple[str, Any], ...] = ()
     order: int = 0
     state: str = ACTIVE
+    #: Names the field had before, oldest first (aliases for templates).
+    former_names: tuple[str, ...] = ()
 
     def option(self, key: str, default: Any = None) -> Any:
         for k, v in self.options:
@@ -111,6 +113,7 @@ class FieldSpec:
         data = asdict(self)
         data["choices"] = [list(c) for c in self.choices]
         data["options"] = _thaw_pairs(self.options)
+        data["former_names"] = list(self.former_names)
         return data
 
     @classmethod
@@ -118,6 +121,7 @@ class FieldSpec:
         data = dict(data)
         data["choices"] = tuple(tuple(c) for c in data.get("choices", ()))
         data["options"] = _freeze(data.get("options") or {})
+        data["former_names"] = tuple(data.get("former_names", ()))
         return cls(**data)
 
 
@@ -163,6 +167,15 @@ class ModelSpec:
     def field_by_name(self, name: str) -> FieldSpec | None:
         for f in self.active_fields:
             if f.name == name:
+                return f
+        return None
+
+    def renamed(self, name: str) -> FieldSpec | None:
+        """The active field that was called ``name`` before (and no field is now)."""
+        if self.field_by_name(name) is not None:
+            return None
+        for f in self.active_fields:
+            if name in f.former_names:
                 return f
         return None
 

@@ -89,7 +89,7 @@ def _field_ops(old: FieldSpec, new: FieldSpec) -> list[ops.Operation]:
     if new.state == TRASHED:
         return result  # stays in the trash; edits wait for its restore
     if current.name != new.name:
-        current = replace(current, name=new.name)
+        current = replace(current, name=new.name, former_names=new.former_names)
         result.append(ops.RenameField(current, old_name=old.name))
     if current.kind != new.kind:
         lossless = old.kind in get_kind(new.kind).lossless_from
