@@ -98,6 +98,11 @@ def _index_entries() -> Any:
     return TextIDGenericRelation(get_app_config().get_model("IndexEntry"))
 
 
+def _preview_context(self: models.Model, request: Any, mode_name: str) -> dict[str, Any]:
+    # The detail templates a preview may use expect "entry"; Wagtail passes "object".
+    return {"object": self, "entry": self, "request": request}
+
+
 def _search_fields(spec: ModelSpec) -> list[Any]:
     from wagtail.search import index
 
@@ -223,6 +228,7 @@ def build_model(
         attrs.update(aliases(spec))
         if spec.option("preview"):
             attrs["get_preview_template"] = _preview_template
+            attrs["get_preview_context"] = _preview_context
         if spec.option("search_index"):
             attrs["search_fields"] = _search_fields(spec)
             attrs["objects"] = _searchable_manager()

@@ -39,8 +39,23 @@ class ConfirmationRequired(Exception):
         super().__init__("This change needs confirmation:\n" + plan.describe())
 
 
+#: Seconds a schema change waits for another one to finish (MariaDB/MySQL).
+LOCK_TIMEOUT = 60
+
+
 class Conflict(Exception):
-    """The definition changed since the editor opened it."""
+    """The definition changed since the editor opened it (or another change runs)."""
+
+    @classmethod
+    def busy(cls) -> Conflict:
+        error = cls.__new__(cls)
+        error.meta_model = None
+        Exception.__init__(
+            error,
+            f"Another schema change has been running for over {LOCK_TIMEOUT} seconds; "
+            "nothing was changed. Try again when it has finished.",
+        )
+        return error
 
     def __init__(self, meta_model: MetaModel) -> None:
         self.meta_model = meta_model
@@ -152,7 +167,10 @@ class _DryRun(Exception):
 def _named_lock(connection: Any) -> Iterator[None]:
     """MariaDB/MySQL: serialize schema changes across processes."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT GET_LOCK(%s, 60)", ["dynamo_wagtail_schema"])
+        cursor.execute("SELECT GET_LOCK(%s, %s)", ["dynamo_wagtail_schema", LOCK_TIMEOUT])
+        (granted,) = cursor.fetchone()
+    if granted != 1:
+        raise Conflict.busy()
     try:
         yield
     finally:
