@@ -11,9 +11,12 @@ ALLOWED_HOSTS = ["*"]
 
 INSTALLED_APPS = [
     "home",
+    "demo",
     "dynamo_wagtail",
     "dynamo_wagtail.runtime",
+    "dynamo_wagtail.contrib.pages",
     "wagtail.contrib.forms",
+    "wagtail.contrib.routable_page",
     "wagtail.contrib.redirects",
     "wagtail.embeds",
     "wagtail.sites",
