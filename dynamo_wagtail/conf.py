@@ -67,6 +67,8 @@ DEFAULTS: dict[str, Any] = {
     "DYNAMO_RELATION_TARGETS": None,
     # Rows a conversion report lists as examples.
     "DYNAMO_REPORT_EXAMPLES": 5,
+    # Wagtail image filter of image fields rendered by the template tags and blocks.
+    "DYNAMO_IMAGE_RENDITION": "max-800x600",
 }
 
 

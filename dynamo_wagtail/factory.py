@@ -99,8 +99,10 @@ def _index_entries() -> Any:
 
 
 def _preview_context(self: models.Model, request: Any, mode_name: str) -> dict[str, Any]:
-    # The detail templates a preview may use expect "entry"; Wagtail passes "object".
-    return {"object": self, "entry": self, "request": request}
+    # A preview may use the detail templates: give them what {% dynamo_render %} gives.
+    from .rendering import detail_context
+
+    return {"object": self, "request": request, **detail_context(self, request)}
 
 
 def _search_fields(spec: ModelSpec) -> list[Any]:
@@ -212,8 +214,8 @@ def build_model(
         together += [names] if names else []
     if together:
         meta_attrs["unique_together"] = together
-        if spec.option("ordering"):
-            meta_attrs["ordering"] = spec.option("ordering")
+    if not physical and spec.option("ordering"):
+        meta_attrs["ordering"] = spec.option("ordering")
 
     attrs: dict[str, Any] = {
         "__module__": settings.DYNAMO_DEFAULT_MODULE,

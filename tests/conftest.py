@@ -14,6 +14,8 @@ from collections.abc import Iterator
 import pytest
 from django.db import connection
 
+from tests.browser import page  # noqa: F401 (the browser tests' fixture)
+
 
 def drop_generated_tables() -> None:
     """Drop every table the engine made (through the applier) and empty the registry."""

@@ -36,6 +36,8 @@ ALLOWED_HOSTS = ["*"]
 INSTALLED_APPS = [
     "dynamo_wagtail",
     "dynamo_wagtail.runtime",
+    "dynamo_wagtail.contrib.pages",
+    "wagtail.contrib.routable_page",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.embeds",

@@ -6,7 +6,7 @@ import pytest
 
 from dynamo_wagtail import api
 from dynamo_wagtail.models import MetaModel
-from tests.browser import login, page, shot  # noqa: F401 (fixture)
+from tests.browser import login, shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("dynamo")]
 
@@ -40,7 +40,7 @@ def make_product() -> MetaModel:
     return meta
 
 
-def test_builder_review_and_trash_in_chromium(page, live_server, editor):  # noqa: F811
+def test_builder_review_and_trash_in_chromium(page, live_server, editor):
     meta = make_product()
     login(page, live_server.url)
 
@@ -78,7 +78,7 @@ def test_builder_review_and_trash_in_chromium(page, live_server, editor):  # noq
     shot(page, "empty_trash")
 
 
-def test_generated_type_edit_form_in_chromium(page, live_server, editor):  # noqa: F811
+def test_generated_type_edit_form_in_chromium(page, live_server, editor):
     make_product()
     api.alter_type("Product", revisions=True, drafts=True)
     Product = api.get_model("Product")

@@ -76,3 +76,10 @@ def test_classes_and_entries_pickle():
     assert pickle.loads(pickle.dumps(Product)) is Product
     again = pickle.loads(pickle.dumps(entry))
     assert (type(again), again.pk, again.title) == (Product, entry.pk, "Lamp")
+
+
+def test_default_ordering_applies_without_unique_together():
+    api.create_type("Score", [{"name": "points", "kind": "integer"}], ordering=["-points"])
+    Score = api.get_model("Score")
+    Score.objects.bulk_create([Score(points=p) for p in (3, 9, 1)])
+    assert list(Score.objects.values_list("points", flat=True)) == [9, 3, 1]

@@ -150,6 +150,7 @@ def _assess_one(op: ops.Operation, state: ModelSpec, lookup: TargetLookup) -> li
     needs_rows = isinstance(
         op,
         (
+            ops.TrashField,
             ops.AddField,
             ops.AlterField,
             ops.ConvertField,
@@ -177,11 +178,14 @@ def _assess_one(op: ops.Operation, state: ModelSpec, lookup: TargetLookup) -> li
         return []
     assert isinstance(op, ops.FieldOperation)
     field = op.field
-    if isinstance(op, ops.RemoveField):
+    if isinstance(op, (ops.RemoveField, ops.TrashField)):
         filled = model._default_manager.exclude(**{f"{field.column}__isnull": True})
         count = filled.count()
         examples = _examples(list(filled.order_by("pk").values_list("pk", flat=True)[:10]))
-        verb = "dropped" if op.drop_column else "kept in a retired column"
+        if isinstance(op, ops.TrashField):
+            verb = "hidden, kept in the trash"
+        else:
+            verb = "dropped" if op.drop_column else "kept in a retired column"
         return [FieldImpact(op, count, examples, f"{count} value(s) {verb}")]
     if isinstance(op, ops.AddField):
         count = model._default_manager.count()
