@@ -22,11 +22,11 @@ pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parent.parent
 DEMO = "http://127.0.0.1:8000"
 PAGES = {
-    "/": "dynamo_wagtail",
-    "/events/": "",
-    "/team/": "",
-    "/shop/": "",
-    "/survey/": "",
+    "/": "Black desk lamp",  # the home page lists cheap products and upcoming events
+    "/events/": "Wagtail editors",  # CMS: events
+    "/team/": "Grace Hopper",  # CMS: team members
+    "/shop/": "Green tote bag",  # web shop
+    "/survey/": 'name="csrfmiddlewaretoken"',  # survey: the public form
     "/admin/login/": "Sign in",
 }
 
