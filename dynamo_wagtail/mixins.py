@@ -29,10 +29,6 @@ def _mixin(path: str) -> type:
     return import_string(path)
 
 
-def enabled(spec: ModelSpec) -> list[str]:
-    return [key for key in FEATURE_KEYS if spec.option(key)]
-
-
 def bases(spec: ModelSpec, preview_base: type | None = None) -> tuple[type, ...]:
     """Base classes of the runtime class for ``spec``."""
     result: list[type] = []

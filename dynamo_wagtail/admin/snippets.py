@@ -258,13 +258,6 @@ def on_registry_change(installed: list[Model], removed: list[Model]) -> None:
     refresh()
 
 
-def get_viewset(model: Model) -> DynamoSnippetViewSet | None:
-    """The registered viewset of a generated class (None if it has none)."""
-    spec = getattr(model, "dynamo_spec", None)
-    viewset = _viewsets.get(spec.uid) if spec is not None else None
-    return viewset if viewset is not None and viewset.model is model else None
-
-
 def connect() -> None:
     """Follow the registry from now on (call from ``AppConfig.ready()``; no DB access).
 

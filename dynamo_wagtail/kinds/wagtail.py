@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from django.apps import apps
 from django.conf import settings as django_settings
 
 from ..spec import FieldSpec
@@ -117,10 +116,3 @@ class SnippetKind(ForeignKeyKind):
             errors.setdefault("related_model", []).append(
                 f"{model._meta.label} is not a snippet model."
             )
-
-
-def installed_target(label: str) -> Any:
-    try:
-        return apps.get_model(label)
-    except (LookupError, ValueError):
-        return None
