@@ -3,7 +3,8 @@
 #   make demo        run the example site at http://127.0.0.1:8000/ (admin/admin)
 #   make test        the suite on SQLite, Django 5.2 (the default virtualenv)
 #   make test-all    everything CI runs: lint, docs, three databases x two Django versions,
-#                    multiprocess and browser tests
+#                    multiprocess and browser tests, and the benchmarks at a tiny size
+#   make bench       the full benchmarks on SQLite and PostgreSQL -> docs/benchmarks.md
 #
 # Database suites take PY_VENV to pick the virtualenv:
 #   make test-postgres PY_VENV=.venv-dj6
@@ -39,7 +40,7 @@ define pytest_allow_empty
 endef
 
 .PHONY: help venv venv-dj6 test test-sqlite test-postgres test-mariadb test-multiprocess \
-	test-browser test-all docs lint bench demo clean
+	test-browser test-browser-postgres test-all docs lint bench bench-smoke bench-install demo clean
 
 help:
 	@sed -n '1,10p' Makefile | sed 's/^# \{0,1\}//'
@@ -83,6 +84,13 @@ test-browser: $(PY_VENV)/.installed
 	@test -x "$(CHROMIUM)" || { echo "chromium not found (apt-get install chromium)"; exit 1; }
 	@$(call pytest_allow_empty,CHROMIUM_PATH=$(CHROMIUM) $(PY_VENV)/bin/python -m pytest -m browser $(PYTEST_ARGS))
 
+# The editor's journey and the admin screenshots again on PostgreSQL (the fresh-clone
+# check of `make demo`/`make test` runs once, above, on SQLite).
+test-browser-postgres: $(PY_VENV)/.installed
+	@test -x "$(CHROMIUM)" || { echo "chromium not found (apt-get install chromium)"; exit 1; }
+	CHROMIUM_PATH=$(CHROMIUM) DATABASE_URL=$(POSTGRES_URL) $(PY_VENV)/bin/python -m pytest -m browser \
+		--deselect tests/test_fresh_clone.py $(PYTEST_ARGS)
+
 test-all: lint docs
 	$(MAKE) test-sqlite PY_VENV=$(VENV)
 	$(MAKE) test-postgres PY_VENV=$(VENV)
@@ -92,6 +100,8 @@ test-all: lint docs
 	$(MAKE) test-mariadb PY_VENV=$(VENV_DJ6)
 	$(MAKE) test-multiprocess PY_VENV=$(VENV)
 	$(MAKE) test-browser PY_VENV=$(VENV)
+	$(MAKE) test-browser-postgres PY_VENV=$(VENV)
+	$(MAKE) bench-smoke
 
 # --- docs, lint, benchmarks ---------------------------------------------------------------
 
@@ -102,13 +112,25 @@ lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-bench: $(VENV)/.installed
-	@if [ -f bench/__main__.py ]; then \
-		$(VENV)/bin/python $(PIP_INSTALL) -e ".[bench]" "Django>=5.2,<5.3" && \
-		$(VENV)/bin/python -m bench; \
-	else \
-		echo "no benchmarks yet"; \
-	fi
+# Benchmarks are not tests: `bench` runs them at full size on SQLite and PostgreSQL
+# (POSTGRES_BENCH_URL: a server where it may create and drop bench_dynamo*) and writes
+# docs/benchmarks.md; `bench-smoke` runs every benchmark at a tiny size so it cannot rot
+# (results go to a temporary file).
+POSTGRES_BENCH_URL ?= postgres://postgres@127.0.0.1:5432
+BENCH_ARGS ?=
+
+bench-install: $(VENV)/.installed
+	@$(VENV)/bin/python -c "import eav" 2>/dev/null || \
+		$(VENV)/bin/python $(PIP_INSTALL) -e ".[bench]" "Django>=5.2,<5.3"
+
+bench: bench-install
+	BENCH_POSTGRES_URL=$(POSTGRES_BENCH_URL) $(VENV)/bin/python -m bench --size full --db both \
+		--output docs/benchmarks.md $(BENCH_ARGS)
+
+bench-smoke: bench-install
+	@out=$$(mktemp --suffix=.md); \
+	BENCH_POSTGRES_URL=$(POSTGRES_BENCH_URL) $(VENV)/bin/python -m bench --size small --db both \
+		--output $$out $(BENCH_ARGS) && echo "bench-smoke: ok ($$out)"
 
 # --- example site -------------------------------------------------------------------------
 
