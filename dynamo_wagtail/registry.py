@@ -13,7 +13,8 @@ import importlib.util
 import logging
 import sys
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from types import ModuleType
 
 from django.apps import apps
@@ -97,9 +98,9 @@ class Registry:
         for uid in rebuild:
             self.specs[uid] = wanted[uid]
         added = []
-        for uid in sorted(rebuild, key=lambda u: wanted[u].name):
-            added.append(self._build(wanted[uid]))
-        apps.clear_cache()
+        with deferred_cache_clearing():
+            for uid in sorted(rebuild, key=lambda u: wanted[u].name):
+                added.append(self._build(wanted[uid]))
         ContentType.objects.clear_cache()
         for listener in list(self.listeners):
             try:
@@ -143,6 +144,33 @@ class Registry:
                 getattr(descriptor, "related", None),
             ):
                 delattr(target, accessor)
+
+
+@contextmanager
+def deferred_cache_clearing() -> Iterator[None]:
+    """Clear the app registry's caches once, after building a batch of classes.
+
+    Every new class goes through ``apps.register_model()``, whose ``clear_cache()``
+    expires the ``_meta`` caches of *every* installed model: building n classes cost
+    O(n × all models), quadratic in the number of types. Inside this block it only
+    drops the registry's own look-up caches; the full clear runs once on the way out.
+    Callers hold ``registry.lock``.
+    """
+    own = apps.__dict__.get("clear_cache")
+
+    def clear_lookups() -> None:
+        apps.get_swappable_settings_name.cache_clear()
+        apps.get_models.cache_clear()
+
+    apps.clear_cache = clear_lookups  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        if own is None:
+            del apps.clear_cache
+        else:
+            apps.clear_cache = own  # type: ignore[method-assign]
+        apps.clear_cache()
 
 
 def models_module() -> ModuleType:

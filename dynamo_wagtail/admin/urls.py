@@ -11,7 +11,9 @@ drops the cached patterns and the reverse/namespace tables of every resolver
 above this one, and clears Django's URL caches.
 
 Resolving is O(1) in the number of types: a path is looked up by its prefix,
-never matched against every viewset. Reversing builds the tables once per change.
+never matched against every viewset. Reversing builds the tables once per change,
+from each viewset's prefix and namespace only: a viewset's URL patterns are built
+when it is first resolved or reversed (:class:`ViewSetInclude`).
 """
 
 from __future__ import annotations
@@ -22,9 +24,10 @@ from collections.abc import Callable
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
-from django.urls import URLResolver, clear_url_caches, get_resolver, include, path
+from django.urls import URLResolver, clear_url_caches, get_resolver
 from django.urls.exceptions import Resolver404
 from django.urls.resolvers import ResolverMatch, RoutePattern
+from django.utils.functional import cached_property
 from django.views.decorators.cache import never_cache
 from django.views.defaults import page_not_found
 from wagtail.admin.auth import require_admin_access
@@ -50,15 +53,56 @@ def admin_404(view_func: View) -> View:
 DECORATORS = (require_admin_access, admin_404, never_cache)
 
 
-def viewset_include(viewset: Any) -> URLResolver | None:
-    """``path("<prefix>/", include(...))`` of one viewset, decorated like Wagtail's."""
+def viewset_patterns(viewset: Any) -> list[Any]:
+    """A viewset's URL patterns, decorated like Wagtail's admin views."""
     patterns = viewset.get_urlpatterns()
-    if not patterns:
-        return None
     for decorator in DECORATORS:
         decorate_urlpatterns(patterns, decorator)
+    return patterns
+
+
+class LazyPatterns:
+    """The urlconf of one viewset's include: its patterns are built on first use."""
+
+    def __init__(self, viewset: Any) -> None:
+        self.viewset = viewset
+
+    @cached_property
+    def urlpatterns(self) -> list[Any]:
+        return viewset_patterns(self.viewset)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.viewset.url_namespace}>"
+
+
+#: Set while :class:`DynamicViewSetResolver` populates its tables (per thread).
+_deferring = threading.local()
+
+
+class ViewSetInclude(URLResolver):
+    """``path("<prefix>/", include((patterns, namespace), namespace=namespace))`` of a viewset.
+
+    Populating a resolver populates every resolver below it; for hundreds of viewsets that
+    meant building every viewset's URL patterns (a few ms each) on the first ``reverse()``
+    after each change. An include only needs its prefix and namespace in the tables above
+    it, so it builds its patterns when it is itself reversed or resolved.
+    """
+
+    def _populate(self) -> None:
+        if getattr(_deferring, "active", False):
+            return
+        super()._populate()
+
+
+def viewset_include(viewset: Any) -> URLResolver:
+    """The include of one viewset under its prefix and namespace (patterns built lazily)."""
     namespace = viewset.url_namespace
-    return path(f"{viewset.url_prefix}/", include((patterns, namespace), namespace=namespace))
+    return ViewSetInclude(
+        RoutePattern(f"{viewset.url_prefix}/", is_endpoint=False),
+        LazyPatterns(viewset),
+        app_name=namespace,
+        namespace=namespace,
+    )
 
 
 def reset(resolver: URLResolver) -> None:
@@ -166,7 +210,13 @@ class DynamicViewSetResolver(URLResolver):
 
     def _populate(self) -> None:
         self._armed = True
-        super()._populate()
+        if getattr(_deferring, "active", False):
+            return
+        _deferring.active = True
+        try:
+            super()._populate()
+        finally:
+            _deferring.active = False
 
     def check(self) -> list[Any]:
         self._armed = True

@@ -1,0 +1,166 @@
+"""``python -m bench [--size small|full] [--db sqlite|postgres|both] [--only q,cold,...]``
+
+Creates its own databases (a SQLite file in a temporary directory; PostgreSQL
+databases ``bench_dynamo`` and ``bench_dynamo_cold``, dropped afterwards), runs
+each database's benchmarks in a child process (``bench.run``) and writes the table
+to ``--output`` (default ``docs/benchmarks.md``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from bench.common import SIZES
+from bench.report import render
+from bench.run import SECTIONS
+
+ROOT = Path(__file__).resolve().parent.parent
+POSTGRES = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432")
+_PG = os.environ.get("BENCH_PG_DATABASE", "bench_dynamo")
+PG_NAMES = (_PG, f"{_PG}_cold")
+
+
+def pg_admin(sql: list[str]) -> str:
+    import psycopg
+
+    with psycopg.connect(f"{POSTGRES}/postgres", autocommit=True) as conn:
+        result = ""
+        for statement in sql:
+            cur = conn.execute(statement)
+            if cur.description:
+                result = str(cur.fetchone()[0])
+        return result
+
+
+def machine() -> dict[str, str]:
+    import django
+    import wagtail
+
+    cpu = platform.processor() or "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    ram = ""
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal"):
+                ram = f"{int(line.split()[1]) / 1024 / 1024:.0f} GiB"
+    except OSError:
+        pass
+    try:
+        from importlib.metadata import version
+
+        eav = version("django-eav2")
+    except Exception:  # noqa: BLE001
+        eav = "not installed"
+    return {
+        "CPU": f"{cpu}, {os.cpu_count()} cores",
+        "RAM": ram,
+        "OS": platform.platform(),
+        "Python": platform.python_version(),
+        "Django": django.get_version(),
+        "Wagtail": wagtail.__version__,
+        "django-eav2": eav,
+    }
+
+
+def run_db(db: str, args: argparse.Namespace, scratch: Path) -> tuple[list[dict[str, Any]], str]:
+    if db == "sqlite":
+        url = f"sqlite:///{scratch / 'bench.sqlite3'}"
+        cold = f"sqlite:///{scratch / 'bench_cold.sqlite3'}"
+        version = f"SQLite {sqlite3.sqlite_version}"
+    else:
+        pg_admin([f'DROP DATABASE IF EXISTS "{n}" WITH (FORCE)' for n in PG_NAMES])
+        pg_admin([f'CREATE DATABASE "{n}"' for n in PG_NAMES])
+        url, cold = (f"{POSTGRES}/{n}" for n in PG_NAMES)
+        version = "PostgreSQL " + pg_admin(["SHOW server_version"])
+    out = scratch / f"{db}.json"
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
+        "BENCH_DATABASE_URL": url,
+        "BENCH_SCRATCH_DIR": str(scratch / db),
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+    }
+    try:
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "bench.run",
+                "--size",
+                args.size,
+                "--only",
+                args.only,
+                "--label",
+                db,
+                "--cold-url",
+                cold,
+                "--out",
+                str(out),
+            ],
+            env=env,
+            check=True,
+            cwd=ROOT,
+        )
+    finally:
+        if db == "postgres" and not args.keep:
+            pg_admin([f'DROP DATABASE IF EXISTS "{n}" WITH (FORCE)' for n in PG_NAMES])
+    return json.loads(out.read_text()), version
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench")
+    parser.add_argument("--size", default="full", choices=sorted(SIZES))
+    parser.add_argument("--db", default="both", choices=["sqlite", "postgres", "both"])
+    parser.add_argument("--only", default=",".join(SECTIONS), help=",".join(SECTIONS))
+    parser.add_argument("--output", default=str(ROOT / "docs" / "benchmarks.md"))
+    parser.add_argument("--keep", action="store_true", help="keep the databases")
+    args = parser.parse_args()
+    unknown = set(args.only.split(",")) - set(SECTIONS)
+    if unknown:
+        parser.error(f"unknown sections: {', '.join(sorted(unknown))}")
+    dbs = ["sqlite", "postgres"] if args.db == "both" else [args.db]
+    scratch = Path(tempfile.mkdtemp(prefix="dynamo_bench_"))
+    results: dict[str, list[dict[str, Any]]] = {}
+    versions: dict[str, str] = {}
+    started = time.perf_counter()
+    try:
+        for db in dbs:
+            print(f"bench: {db} ({args.size})", flush=True)
+            results[db], versions[db] = run_db(db, args, scratch)
+    finally:
+        if not args.keep:
+            shutil.rmtree(scratch, ignore_errors=True)
+    info = machine()
+    info["Databases"] = "; ".join(versions[db] for db in dbs)
+    size = SIZES[args.size]
+    info["Sizes"] = (
+        f"--size {args.size}: {size['rows']:,} rows; {size['runs']} timed runs per query "
+        f"(median, after a warm-up), {size['load_runs']} per bulk load; cold start with "
+        f"{', '.join(map(str, size['types']))} types × {size['fields']} fields; "
+        f"{size['rebuilds']} rebuilds"
+    )
+    info["Wall time"] = f"{time.perf_counter() - started:.0f} s"
+    text = render(results, info, args)
+    Path(args.output).write_text(text)
+    print(f"bench: wrote {args.output}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,127 @@
+"""Shared helpers: seeded data, timing, process memory, result rows."""
+
+from __future__ import annotations
+
+import random
+import statistics
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+COLORS = ("red", "green", "blue", "black", "white", "yellow", "purple", "orange")
+SEED = 20_240_601
+
+#: --size presets.
+SIZES: dict[str, dict[str, Any]] = {
+    "full": {
+        "rows": 100_000,
+        "runs": 9,
+        "load_runs": 7,
+        "min_run_seconds": 0.05,
+        "types": [50, 200, 500],
+        "fields": 20,
+        "rebuilds": 100,
+        "page_requests": 300,
+        "listing_runs": 15,
+        "worker_changes": 7,
+    },
+    "small": {
+        "rows": 2_000,
+        "runs": 1,
+        "load_runs": 1,
+        "min_run_seconds": 0.0,
+        "types": [10],
+        "fields": 20,
+        "rebuilds": 5,
+        "page_requests": 5,
+        "listing_runs": 1,
+        "worker_changes": 1,
+    },
+}
+
+
+def catalogue_rows(n: int) -> list[dict[str, Any]]:
+    """The same seeded catalogue everywhere: title, price, stock, color, created."""
+    rnd = random.Random(SEED)
+    base = date(2020, 1, 1)
+    return [
+        {
+            "title": f"Product {i:06d}",
+            "price": Decimal(rnd.randrange(100, 20_000)) / 100,
+            "stock": rnd.randrange(0, 100),
+            "color": rnd.choice(COLORS),
+            "created": base + timedelta(days=rnd.randrange(0, 1_500)),
+        }
+        for i in range(n)
+    ]
+
+
+def rss_kib() -> int:
+    """Resident set size of this process (VmRSS), KiB."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+def timed(fn: Callable[[], Any]) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def compare(
+    fns: dict[str, Callable[[], Any]], runs: int, min_run_seconds: float = 0.0
+) -> dict[str, float]:
+    """Median seconds per call of each function, measured side by side.
+
+    One warm-up call each; then ``runs`` rounds, the order alternating every round,
+    each run repeating the call until it lasts ``min_run_seconds`` (the same
+    repeat count for every run of one function).
+    """
+    inner: dict[str, int] = {}
+    for name, fn in fns.items():
+        once = timed(fn)
+        inner[name] = max(1, int(min_run_seconds / once)) if once > 0 else 1
+    samples: dict[str, list[float]] = {name: [] for name in fns}
+    names = list(fns)
+    for index in range(runs):
+        for name in names if index % 2 == 0 else reversed(names):
+            fn, count = fns[name], inner[name]
+            start = time.perf_counter()
+            for _ in range(count):
+                fn()
+            samples[name].append((time.perf_counter() - start) / count)
+    return {name: statistics.median(values) for name, values in samples.items()}
+
+
+@dataclass
+class Row:
+    section: str
+    figure: str
+    value: str
+    goal: str = ""
+    met: bool | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def ms(seconds: float) -> str:
+    if seconds >= 10:
+        return f"{seconds:.1f} s"
+    if seconds >= 1:
+        return f"{seconds:.2f} s"
+    if seconds >= 0.001:
+        return f"{seconds * 1000:.2f} ms"
+    return f"{seconds * 1_000_000:.0f} µs"
+
+
+def chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
