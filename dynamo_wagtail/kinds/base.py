@@ -14,6 +14,7 @@ subclass and a dotted path in ``DYNAMO_FIELD_TYPES``::
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.core.exceptions import ValidationError
@@ -21,6 +22,12 @@ from django.db import models
 
 if TYPE_CHECKING:
     from ..spec import FieldSpec
+
+
+@lru_cache(maxsize=256)
+def _value_field(kind: FieldKind, spec: FieldSpec) -> models.Field:
+    return kind.build(spec)
+
 
 Errors = dict[str, list[str]]
 
@@ -166,6 +173,13 @@ class FieldKind:
 
     # -- values ---------------------------------------------------------------
 
+    def value_field(self, spec: FieldSpec) -> models.Field:
+        """A Django field for checking values of ``spec``, built once per spec.
+
+        Conversions check every row: building the field per value was most of their cost.
+        """
+        return _value_field(self, spec)
+
     def parse_default(self, spec: FieldSpec) -> Any:
         field = self.django_field(**self.kind_kwargs(spec))
         value = field.to_python(spec.default)
@@ -177,7 +191,7 @@ class FieldKind:
         """Value of another kind as a value of this kind; ValidationError if it can't be."""
         if value is None:
             return None
-        field = self.build(new)
+        field = self.value_field(new)
         converted = field.to_python(value if not isinstance(value, (dict, list)) else str(value))
         field.run_validators(converted)
         return converted
@@ -187,7 +201,7 @@ class FieldKind:
         if value is None:
             return True
         try:
-            field = self.build(new)
+            field = self.value_field(new)
             field.run_validators(field.to_python(value))
         except ValidationError:
             return False
