@@ -85,6 +85,18 @@ def test_make_demo_serves_the_three_use_cases(clone: Path) -> None:
             assert status == 200, (path, status, body[:1000])
             assert text in body, path
         assert "user: admin  password: admin" in log.read_text()
+        assert "Created " in log.read_text()
+        # The demo loader is idempotent: a second run creates nothing.
+        again = subprocess.run(
+            [str(clone / ".venv/bin/python"), "example_site/manage.py", "dynamo_demo"],
+            cwd=clone,
+            env=clean_env(),
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert again.returncode == 0, again.stderr[-2000:]
+        assert "nothing created" in again.stdout, again.stdout
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=30)
