@@ -12,7 +12,7 @@ import re
 
 import pytest
 from wagtail.images.tests.utils import get_test_image_file
-from wagtail.models import Locale, Page, Site
+from wagtail.models import Collection, Locale, Page, Site
 
 from dynamo_wagtail import api
 from dynamo_wagtail.models import MetaModel
@@ -23,8 +23,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("dynamo")]
 
 @pytest.fixture
 def site(live_server):
-    # A flushed test database has no page tree: make one when needed.
+    # A flushed test database has no page tree or root collection: make them when needed.
     Locale.objects.get_or_create(language_code="en")
+    if Collection.get_first_root_node() is None:
+        Collection.add_root(name="Root")
     site = Site.objects.filter(is_default_site=True).first()
     if site is not None:
         return site.root_page
@@ -34,13 +36,17 @@ def site(live_server):
     return home
 
 
-def add_block(page, kind_label: str) -> None:
-    """Append a block of a kind to the builder (the last "Insert a block" button)."""
+def add_block(page, kind_label: str) -> int:
+    """Append a block of a kind to the builder; returns the new block's index."""
+    names = page.locator("[name^='field_definitions-'][name$='-value-name']")
+    before = names.count()
     page.locator(
         "[data-contentpath='field_definitions'] button[title='Insert a block']"
     ).last.click()
     exact = re.compile(rf"^\s*{re.escape(kind_label)}\s*$")
     page.locator(".w-combobox__option, [role=option]").filter(has_text=exact).first.click()
+    names.nth(before).wait_for(state="attached")
+    return before
 
 
 def block_input(page, index: int, option: str):
@@ -74,15 +80,15 @@ def test_editor_journey(page, live_server, site, django_user_model):
         ("Image", "photo"),
         ("Integer", "minutes"),
     ]:
-        add_block(page, kind)
-        index = page.locator("[name$='-value-name']").count() - 1
-        block_input(page, index, "name").fill(name)
+        block_input(page, add_block(page, kind), "name").fill(name)
     block_input(page, 0, "required").check()
     page.fill("input[name=title_field]", "title")
     shot(page, "journey_02_builder")
     save(page)
-    shot(page, "journey_02b_saved")
-    assert "Content type 'recipe' saved" in page.content()
+    errors = page.locator("[data-field-errors]:has(p)").evaluate_all(
+        "els => els.map(e => e.id + ': ' + e.innerText)"
+    )
+    assert "Content type 'recipe' saved" in page.content(), errors
     Recipe = api.get_model("Recipe")
     assert [f.name for f in Recipe._meta.fields] == ["id", "title", "method", "photo", "minutes"]
 
@@ -111,9 +117,9 @@ def test_editor_journey(page, live_server, site, django_user_model):
     meta = MetaModel.objects.get(name="Recipe")
     page.goto(f"{base}/admin/dynamo/types/edit/{meta.pk}/")
     block_input(page, 3, "name").fill("duration")
-    add_block(page, "Choice")
-    block_input(page, 4, "name").fill("difficulty")
-    block_input(page, 4, "choices").fill("easy|Easy\nhard|Hard")
+    index = add_block(page, "Choice")
+    block_input(page, index, "name").fill("difficulty")
+    block_input(page, index, "choices").fill("easy|Easy\nhard|Hard")
     save(page)
     Recipe = api.get_model("Recipe")
     assert Recipe.objects.get(pk=entry.pk).duration == 20
