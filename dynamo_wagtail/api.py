@@ -94,12 +94,13 @@ def get_model(name: str, *, using: str = DEFAULT_DB_ALIAS) -> type[models.Model]
 def _changing(
     meta_model: MetaModel | None,
     *,
-    confirm: bool,
-    dry_run: bool,
-    expected_version: int | None,
-    using: str,
+    confirm: bool = False,
+    dry_run: bool = False,
+    expected_version: int | None = None,
+    using: str = DEFAULT_DB_ALIAS,
     user: Any = None,
 ) -> Iterator[pipeline.Session]:
+    """The change options every changing function takes; an unknown one is a TypeError."""
     with pipeline.change(using=using, confirm=confirm, dry_run=dry_run) as session:
         if meta_model is not None:
             current = MetaModel.objects.using(using).select_for_update().get(pk=meta_model.pk)
@@ -184,18 +185,14 @@ def alter_type(
 
 
 def rename_type(ref: TypeRef, new_name: str, **kwargs: Any) -> Plan:
-    """Rename a type: same table, same content type row, every entry kept."""
-    old = get_type(ref, using=kwargs.get("using", DEFAULT_DB_ALIAS))
-    old_name = old.name
+    """Rename a type: same table, same content type row, every entry kept.
+
+    ``kwargs`` are the change options (confirm, dry_run, expected_version, using, user).
+    """
     using = kwargs.get("using", DEFAULT_DB_ALIAS)
-    with _changing(
-        old,
-        confirm=kwargs.get("confirm", False),
-        dry_run=kwargs.get("dry_run", False),
-        expected_version=kwargs.get("expected_version"),
-        using=using,
-        user=kwargs.get("user"),
-    ) as session:
+    old = get_type(ref, using=using)
+    old_name = old.name
+    with _changing(old, **kwargs) as session:
         old.name = new_name
         old.save(using=using)
         # Relation fields name their target: follow the rename.
@@ -282,16 +279,9 @@ def rename_field(ref: TypeRef, old_name: str, new_name: str, **kwargs: Any) -> P
 
 
 def _set_trashed(ref: TypeRef, name: str | None, trashed: bool, **kwargs: Any) -> Plan:
-    using = kwargs.pop("using", DEFAULT_DB_ALIAS)
+    using = kwargs.get("using", DEFAULT_DB_ALIAS)
     meta_model = get_type(ref, using=using)
-    with _changing(
-        meta_model,
-        confirm=kwargs.get("confirm", False),
-        dry_run=kwargs.get("dry_run", False),
-        expected_version=kwargs.get("expected_version"),
-        using=using,
-        user=kwargs.get("user"),
-    ) as session:
+    with _changing(meta_model, **kwargs) as session:
         stamp = timezone.now() if trashed else None
         if name is None:
             MetaModel.objects.using(using).filter(pk=meta_model.pk).update(trashed_at=stamp)

@@ -83,3 +83,12 @@ def test_default_ordering_applies_without_unique_together():
     Score = api.get_model("Score")
     Score.objects.bulk_create([Score(points=p) for p in (3, 9, 1)])
     assert list(Score.objects.values_list("points", flat=True)) == [9, 3, 1]
+
+
+def test_a_mistyped_change_option_is_refused_not_ignored():
+    make_product()
+    with pytest.raises(TypeError):
+        api.remove_field("Product", "code", confrim=True)
+    with pytest.raises(TypeError):
+        api.rename_type("Product", "Item", dryrun=True)
+    assert api.get_model("Product")._meta.get_field("code")
