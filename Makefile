@@ -62,6 +62,14 @@ $(VENV_DJ6)/.installed: pyproject.toml
 	$(VENV_DJ6)/bin/python $(PIP_INSTALL) -e ".[test]" "Django>=6.0,<6.2"
 	touch $@
 
+# mysqlclient builds against libmariadb: only the MariaDB suites need it, so `make test` and
+# `make demo` need no system packages.
+%/.installed-mysql: %/.installed
+	@pkg-config --exists libmariadb || pkg-config --exists mariadb || pkg-config --exists mysqlclient \
+		|| { echo "mysqlclient needs the MariaDB client library: apt-get install libmariadb-dev pkg-config"; exit 1; }
+	$*/bin/python $(PIP_INSTALL) -e ".[mysql]"
+	touch $@
+
 # --- tests --------------------------------------------------------------------------------
 
 test: test-sqlite
@@ -72,7 +80,7 @@ test-sqlite: $(PY_VENV)/.installed
 test-postgres: $(PY_VENV)/.installed
 	DATABASE_URL=$(POSTGRES_URL) $(PY_VENV)/bin/python -m pytest -m "$(SUITE_MARKERS)" $(PYTEST_ARGS)
 
-test-mariadb: $(PY_VENV)/.installed
+test-mariadb: $(PY_VENV)/.installed-mysql
 	DATABASE_URL=$(MARIADB_URL) $(PY_VENV)/bin/python -m pytest -m "$(SUITE_MARKERS)" $(PYTEST_ARGS)
 
 # Starts server processes against one shared database: PostgreSQL only.
