@@ -69,6 +69,8 @@ DEFAULTS: dict[str, Any] = {
     "DYNAMO_REPORT_EXAMPLES": 5,
     # Wagtail image filter of image fields rendered by the template tags and blocks.
     "DYNAMO_IMAGE_RENDITION": "max-800x600",
+    # PostgreSQL: hear of schema changes by LISTEN/NOTIFY instead of a query per request.
+    "DYNAMO_LISTEN": True,
 }
 
 

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import F
 
-from . import contenttypes, notify
+from . import contenttypes, listen, notify
 from .definitions import build_spec
 from .registry import registry
 from .schema import applier, impact, planner
@@ -342,6 +342,8 @@ def _record(
     updated = SchemaState.objects.using(session.using).filter(pk=1).update(version=F("version") + 1)
     if not updated:
         SchemaState.objects.using(session.using).create(pk=1, version=1)
+    # Delivered to listening processes when this transaction commits.
+    listen.announce(connections[session.using])
     if not final:
         return
     contenttypes.follow(plan.old, state, session.using)

@@ -4,7 +4,9 @@ Each applied change bumps one global version in the same transaction. A process
 compares it with the version it built from (one single-row query) and rebuilds
 the types whose applied spec changed. The middleware does it per request; the
 runtime app's ``get_model(s)`` do it on first use, so commands, the shell,
-``publish_scheduled``, task workers and unpickling see current models too.
+``publish_scheduled``, task workers and unpickling see current models too. On
+PostgreSQL, read requests may skip the query while their connection heard no
+notification (:mod:`dynamo_wagtail.listen`).
 """
 
 from __future__ import annotations
@@ -19,12 +21,16 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.utils import DatabaseError
 from django.http import HttpRequest, HttpResponse
 
+from . import listen
 from .registry import registry
 from .spec import RETIRED, ModelSpec
 
 logger = logging.getLogger(__name__)
 
 _state = threading.local()
+
+#: Requests that read: they may learn of a change by notification (see ensure_current).
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def _tables_ready(using: str) -> bool:
@@ -42,17 +48,28 @@ def _tables_ready(using: str) -> bool:
 def forget_tables() -> None:
     """Check for the definition tables again (after migrate or a test flush)."""
     _state.tables_ready = False
+    listen.forget()
 
 
 def read_version(using: str = DEFAULT_DB_ALIAS) -> int:
     """The global schema version: one single-row SELECT."""
+    return _read_version(connections[using], listen_too=False)
+
+
+def _read_version(connection: Any, *, listen_too: bool) -> int:
     from .models import SchemaState
 
-    connection = connections[using]
     table = connection.ops.quote_name(SchemaState._meta.db_table)
+    query = f"SELECT version FROM {table} WHERE id = 1"  # noqa: S608
+    if listen_too:
+        query = listen.listening_query(connection, query)
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT version FROM {table} WHERE id = 1")  # noqa: S608
+        cursor.execute(query)
+        while cursor.description is None and cursor.nextset():
+            pass  # LISTEN and COMMIT answer first
         row = cursor.fetchone()
+    if listen_too:
+        listen.started(connection)
     return row[0] if row else 0
 
 
@@ -71,23 +88,44 @@ def refresh_after_apply(using: str = DEFAULT_DB_ALIAS) -> None:
         registry.version = read_version(using)
 
 
-def ensure_current(using: str = DEFAULT_DB_ALIAS, *, force: bool = False) -> bool:
-    """Rebuild what changed since this process last looked. True if anything did."""
+def ensure_current(
+    using: str = DEFAULT_DB_ALIAS, *, force: bool = False, listening: bool = False
+) -> bool:
+    """Rebuild what changed since this process last looked. True if anything did.
+
+    Costs one single-row query. With ``listening``, on a PostgreSQL connection that
+    listens and heard nothing, it costs a poll of its socket instead
+    (:mod:`dynamo_wagtail.listen`): for reads, where a change committed a moment ago may
+    show a moment later. Within a request, after the middleware's check, it costs
+    nothing: a request works with the classes current when it started.
+    """
     if not apps.ready or getattr(_state, "busy", False) or registry.building:
+        return False
+    if not force and getattr(_state, "in_request", False):
         return False
     _state.busy = True
     try:
         if not _tables_ready(using):
             return False
-        version = read_version(using)
-        if version == registry.version and not force:
+        connection = connections[using]
+        connection.ensure_connection()
+        watch = listen.watch(connection)
+        if listening and watch is not None and not force and watch.quiet(registry.version):
             return False
-        with registry.lock:
-            if version == registry.version and not force:
-                return False
-            registry.sync(applied_specs(using))
-            registry.version = version
-        return True
+        heard = watch.generation if watch is not None else 0
+        version = _read_version(connection, listen_too=watch is None and listen.enabled(connection))
+        changed = False
+        if version != registry.version or force:
+            with registry.lock:
+                if version != registry.version or force:
+                    registry.sync(applied_specs(using))
+                    registry.version = version
+                    changed = True
+        if watch is None:
+            watch = listen.watch(connection)
+        if watch is not None:
+            watch.confirm(heard, version)
+        return changed
     except DatabaseError:
         # The database is not there (yet): the next request or command tries again.
         logger.debug("dynamo_wagtail: schema sync skipped", exc_info=True)
@@ -103,5 +141,12 @@ class SyncMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> Any:
-        ensure_current()
-        return self.get_response(request)
+        # A write always asks the database, so it never meets a class older than a change
+        # committed before it; a read may rely on PostgreSQL's notification.
+        ensure_current(listening=request.method in SAFE_METHODS)
+        # The rest of the request works with these classes: no second check.
+        _state.in_request = True
+        try:
+            return self.get_response(request)
+        finally:
+            _state.in_request = False

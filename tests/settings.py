@@ -94,7 +94,8 @@ DATABASES = {
     "default": dj_database_url.config(
         env="DATABASE_URL",
         default="sqlite:///" + str(SCRATCH_DIR / "db.sqlite3"),
-        conn_max_age=0,
+        # Server processes of the multiprocess tests may keep their connections.
+        conn_max_age=int(os.environ.get("DYNAMO_TEST_CONN_MAX_AGE") or 0),
     ),
 }
 _engine = DATABASES["default"]["ENGINE"]
