@@ -153,7 +153,8 @@ def main() -> None:
     info["Sizes"] = (
         f"--size {args.size}: {size['rows']:,} rows; {size['runs']} timed runs per query "
         f"(median, after a warm-up), {size['load_runs']} per bulk load; cold start with "
-        f"{', '.join(map(str, size['types']))} types × {size['fields']} fields; "
+        f"{', '.join(map(str, size['types']))} types × {size['fields']} fields "
+        f"({size['cold_repeats']} fresh processes each, median); "
         f"{size['rebuilds']} rebuilds"
     )
     info["Wall time"] = f"{time.perf_counter() - started:.0f} s"

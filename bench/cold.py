@@ -34,7 +34,7 @@ def child(args: list[str], url: str, extra_env: dict[str, str] | None = None) ->
 def run(url: str, size: dict[str, Any], only: set[str], label: str) -> list[Row]:
     rows: list[Row] = []
     static_dir = tempfile.mkdtemp(prefix="dynamo_bench_static_")
-    repeats = 3 if size["runs"] > 1 else 1
+    repeats = size["cold_repeats"]
     per_type: dict[str, dict[int, float]] = {}
     measured: dict[int, dict[str, Any]] = {}
     for types in size["types"]:

@@ -18,10 +18,11 @@ SEED = 20_240_601
 SIZES: dict[str, dict[str, Any]] = {
     "full": {
         "rows": 100_000,
-        "runs": 9,
+        "runs": 15,
         "load_runs": 7,
         "min_run_seconds": 0.05,
         "types": [50, 200, 500],
+        "cold_repeats": 5,
         "fields": 20,
         "rebuilds": 100,
         "page_requests": 300,
@@ -34,6 +35,7 @@ SIZES: dict[str, dict[str, Any]] = {
         "load_runs": 1,
         "min_run_seconds": 0.0,
         "types": [10],
+        "cold_repeats": 1,
         "fields": 20,
         "rebuilds": 5,
         "page_requests": 5,
