@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.common import SIZES
-from bench.report import render
+from bench.report import merge, render
 from bench.run import SECTIONS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -159,7 +159,12 @@ def main() -> None:
     )
     info["Wall time"] = f"{time.perf_counter() - started:.0f} s"
     text = render(results, info, args)
-    Path(args.output).write_text(text)
+    output = Path(args.output)
+    if set(args.only.split(",")) != set(SECTIONS) and output.exists():
+        # A partial run replaces only its own sections of an existing page.
+        note = f"--only {args.only}, --size {args.size}, on {info['CPU']}: {info['Wall time']}"
+        text = merge(output.read_text(), text, set(args.only.split(",")), note)
+    output.write_text(text)
     print(f"bench: wrote {args.output}")
 
 

@@ -41,6 +41,12 @@ Alternatives: a model whose attributes live in one `JSONField` (without, and wit
 indexes on the four queried keys), and django-eav2 with its documented `eav__` filters and
 ordering (django-eav2 has no aggregation over attributes, so its Q4 is one `Avg` per color
 over its value table).
+
+Sync overhead: a small page (25 products through a template) with `SyncMiddleware` against
+the same page with no check at all. What the check adds is timed on its own, a thousand
+middleware calls per run against a bare one, and divided by the page's time; the whole-page
+A/B is shown too, but it varies by more than 3 % from run to run on a shared machine. A
+partial run (`--only`) replaces its own sections and says so under the machine.
 """
 
 
@@ -91,3 +97,43 @@ def render(
             )
         lines.append("")
     return "\n".join(lines)
+
+
+def _blocks(text: str) -> list[str]:
+    """The page cut before each ``## `` heading (the first block is the introduction)."""
+    blocks: list[str] = []
+    for line in text.splitlines(keepends=True):
+        if line.startswith("## ") or not blocks:
+            blocks.append("")
+        blocks[-1] += line
+    return blocks
+
+
+#: The page sections each ``--only`` section of bench.run writes rows to.
+SECTION_TITLES = {
+    "q": ("parity", "alternatives"),
+    "admin": ("admin",),
+    "sync": ("sync",),
+    "worker": ("sync",),
+    "schema": ("schema",),
+    "cold": ("cold", "growth"),
+    "memory": ("memory",),
+}
+
+
+def merge(existing: str, fresh: str, only: set[str], note: str) -> str:
+    """``existing`` with the sections a partial run (``--only``) measured again."""
+    headings = {f"## {TITLES[key]}" for name in only for key in SECTION_TITLES[name]}
+    renewed = {
+        b.splitlines()[0]: b.rstrip("\n") + "\n\n"
+        for b in _blocks(fresh)
+        if b.splitlines()[0] in headings
+    }
+    out = [_blocks(fresh)[0]]  # the introduction, as the code says it now
+    for block in _blocks(existing)[1:]:
+        heading = block.splitlines()[0] if block else ""
+        if heading == "## Machine and versions":
+            lines = [ln for ln in block.rstrip("\n").splitlines() if "| Re-measured |" not in ln]
+            block = "\n".join(lines) + f"\n| Re-measured | {note} |\n\n"
+        out.append(renewed.pop(heading, block))
+    return ("".join(out) + "".join(renewed.values())).rstrip("\n") + "\n"
