@@ -81,9 +81,10 @@ def compare(
 ) -> dict[str, float]:
     """Median seconds per call of each function, measured side by side.
 
-    One warm-up call each; then ``runs`` rounds, the order alternating every round,
-    each run repeating the call until it lasts ``min_run_seconds`` (the same
-    repeat count for every run of one function).
+    One warm-up call each; then ``runs`` rounds. A round repeats each call until it lasts
+    ``min_run_seconds`` (the same repeat count for every round of one function), and the
+    calls of the variants alternate one by one, in an order reversed every round, so a
+    burst of noise on a shared machine falls on every variant alike.
     """
     inner: dict[str, int] = {}
     for name, fn in fns.items():
@@ -92,12 +93,17 @@ def compare(
     samples: dict[str, list[float]] = {name: [] for name in fns}
     names = list(fns)
     for index in range(runs):
-        for name in names if index % 2 == 0 else reversed(names):
-            fn, count = fns[name], inner[name]
-            start = time.perf_counter()
-            for _ in range(count):
-                fn()
-            samples[name].append((time.perf_counter() - start) / count)
+        order = names if index % 2 == 0 else names[::-1]
+        spent = dict.fromkeys(names, 0.0)
+        for repeat in range(max(inner.values())):
+            for name in order:
+                if repeat < inner[name]:
+                    fn = fns[name]
+                    start = time.perf_counter()
+                    fn()
+                    spent[name] += time.perf_counter() - start
+        for name in names:
+            samples[name].append(spent[name] / inner[name])
     return {name: statistics.median(values) for name, values in samples.items()}
 
 

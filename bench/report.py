@@ -133,7 +133,9 @@ def merge(existing: str, fresh: str, only: set[str], note: str) -> str:
     for block in _blocks(existing)[1:]:
         heading = block.splitlines()[0] if block else ""
         if heading == "## Machine and versions":
-            lines = [ln for ln in block.rstrip("\n").splitlines() if "| Re-measured |" not in ln]
+            # One line per kind of partial run: the same --only replaces its own line.
+            again = f"| Re-measured | {note.split(', ')[0]},"
+            lines = [ln for ln in block.rstrip("\n").splitlines() if not ln.startswith(again)]
             block = "\n".join(lines) + f"\n| Re-measured | {note} |\n\n"
         out.append(renewed.pop(heading, block))
     return ("".join(out) + "".join(renewed.values())).rstrip("\n") + "\n"
