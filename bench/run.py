@@ -406,19 +406,24 @@ class Bench:
             finally:
                 sync.ensure_current = checked
 
-        def query_per_request() -> Any:
-            settings.DYNAMO_LISTEN = False  # cheaper than override_settings per call
-            try:
-                return synced.get(url)
-            finally:
-                del settings.DYNAMO_LISTEN
+        def not_listening(fn: Any) -> Any:
+            """``fn`` with DYNAMO_LISTEN = False (cheaper than override_settings per call)."""
+
+            def call() -> Any:
+                settings.DYNAMO_LISTEN = False
+                try:
+                    return fn()
+                finally:
+                    del settings.DYNAMO_LISTEN
+
+            return call
 
         variants = {"none": unsynced, "with": lambda: synced.get(url)}
         labels = {"with": ""}
         if connection.vendor == "postgresql":
             # The default listens; DYNAMO_LISTEN = False asks the version on every request.
             labels["query"] = ", DYNAMO_LISTEN = False"
-            variants["query"] = query_per_request
+            variants["query"] = not_listening(lambda: synced.get(url))
         counts = {}
         for name, fn in variants.items():
             fn()  # warm-up: classes built, the connection listening
@@ -452,16 +457,9 @@ class Bench:
         def thousand(call: Any) -> Any:
             return lambda: [call(request) for _ in range(1000)]
 
-        def thousand_queries() -> Any:
-            settings.DYNAMO_LISTEN = False
-            try:
-                return [middleware(request) for _ in range(1000)]
-            finally:
-                del settings.DYNAMO_LISTEN
-
         checks = {"none": thousand(lambda request: response), "with": thousand(middleware)}
         if "query" in labels:
-            checks["query"] = thousand_queries
+            checks["query"] = not_listening(thousand(middleware))
         check_times = compare(checks, max(n // 10, 1), 0.0 if n < 10 else 0.1)
         page = times["none"]
         for name, label in labels.items():
@@ -627,21 +625,16 @@ def main() -> None:
     if only & {"q", "admin", "sync", "schema"}:
         bench.load()
         done("load")
-    if "q" in only:
-        bench.queries()
-        done("queries")
-    if "admin" in only:
-        bench.admin()
-        done("admin")
-    if "sync" in only:
-        bench.sync()
-        done("sync")
-    if "worker" in only:
-        bench.worker()
-        done("worker")
-    if "schema" in only:
-        bench.schema()
-        done("schema")
+    for section, measure, name in (
+        ("q", bench.queries, "queries"),
+        ("admin", bench.admin, "admin"),
+        ("sync", bench.sync, "sync"),
+        ("worker", bench.worker, "worker"),
+        ("schema", bench.schema, "schema"),
+    ):
+        if section in only:
+            measure()
+            done(name)
     if only & {"cold", "memory"}:
         from bench import cold
 

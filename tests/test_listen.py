@@ -6,11 +6,15 @@ connection; the version row stays the source of truth whenever listening cannot 
 
 from __future__ import annotations
 
+import json
 import select
 import subprocess
 import sys
 import time
+import urllib.parse
+import urllib.request
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -174,10 +178,6 @@ def listening_server(dynamo: None, tmp_path: Path) -> Iterator[Server]:
 
 
 def post(server: Server, path: str, data: dict[str, str]) -> dict[str, Any]:
-    import json
-    import urllib.parse
-    import urllib.request
-
     body = urllib.parse.urlencode(data).encode()
     url = f"http://127.0.0.1:{server.port}{path}"
     with urllib.request.urlopen(url, data=body, timeout=WAIT) as response:  # noqa: S310
@@ -188,8 +188,6 @@ def post(server: Server, path: str, data: dict[str, str]) -> dict[str, Any]:
 def test_listening_workers_serve_reads_when_notified_and_writes_at_once(
     listening_server: Server,
 ):
-    from concurrent.futures import ThreadPoolExecutor
-
     api.create_type("Gadget", [{"name": "title", "kind": "char"}])
     answers = answers_from_every_worker(listening_server, URL + "?sleep=0.05")
     assert all(a["fields"] == ["id", "title"] for a in answers)
