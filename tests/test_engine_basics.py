@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import sys
+
 import pytest
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
@@ -9,6 +12,7 @@ from django.contrib.contenttypes.models import ContentType
 from dynamo_wagtail import api
 from dynamo_wagtail.definitions import DefinitionError
 from dynamo_wagtail.pipeline import ConfirmationRequired
+from dynamo_wagtail.spec import ModelSpec
 
 pytestmark = pytest.mark.usefixtures("dynamo")
 
@@ -92,3 +96,15 @@ def test_a_mistyped_change_option_is_refused_not_ignored():
     with pytest.raises(TypeError):
         api.rename_type("Product", "Item", dryrun=True)
     assert api.get_model("Product")._meta.get_field("code")
+
+
+def test_field_names_are_interned_as_a_static_models_are():
+    # CPython's attribute cache matches names by identity: with a name string read
+    # from the database, every setattr in Model.__init__ misses it (5 % of a bulk load).
+    name = "".join(["ti", "tle"])
+    assert name is not sys.intern("title")
+    api.create_type("Product", [{"name": name, "kind": "char"}])
+    Product = api.get_model("Product")
+    assert Product._meta.get_field("title").attname is sys.intern("title")
+    stored = ModelSpec.from_json(json.loads(json.dumps(Product.dynamo_spec.to_json())))
+    assert stored.fields[0].name is sys.intern("title")
