@@ -14,13 +14,23 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Callable
 from typing import Any
 
 import django
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
 
-from bench.common import SIZES, Row, catalogue_rows, compare, ms, timed  # noqa: E402
+from bench.common import (  # noqa: E402
+    SIZES,
+    Row,
+    catalogue_rows,
+    chunks,
+    compare,
+    compare_batches,
+    ms,
+    timed,
+)
 
 SECTIONS = ("q", "admin", "sync", "worker", "schema", "cold", "memory")
 
@@ -106,17 +116,22 @@ class Bench:
         self.Dynamic = self.catalogue_type("Product")
         self.Static = cat.Product
 
-        def loader(model: type):
-            def load() -> None:
-                self.truncate(model)
-                with transaction.atomic():
-                    model.objects.bulk_create((model(**row) for row in self.data), batch_size=1000)
+        def loader(model: type) -> Callable[[list[dict[str, Any]]], Any]:
+            def load(batch: list[dict[str, Any]]) -> None:
+                model.objects.bulk_create([model(**row) for row in batch])
 
             return load
 
-        times = compare(
+        def empty() -> None:
+            self.truncate(self.Static)
+            self.truncate(self.Dynamic)
+
+        times = compare_batches(
             {"static": loader(self.Static), "dynamic": loader(self.Dynamic)},
+            list(chunks(self.data, 1000)),
             self.size["load_runs"],
+            reset=empty,
+            within=transaction.atomic,
         )
         self.rows.append(
             ratio_row(
