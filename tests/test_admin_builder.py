@@ -210,3 +210,20 @@ def test_success_message_history_and_field_listing(admin_client):
     )
     assert inspect.status_code == 200 and "integer" in inspect.content.decode()
     assert "/edit/" not in listing  # fields change in the builder only
+
+
+def test_trashed_types_are_not_offered_in_the_chooser_or_the_field_filter(admin_client):
+    api.create_type("Shop", [{"name": "city", "kind": "char"}])
+    api.create_type("Gone", [{"name": "note", "kind": "char"}])
+    api.delete_type("Gone")
+    kept, trashed = (MetaModel.objects.get(name=name).pk for name in ("Shop", "Gone"))
+
+    chooser = MetaModel.snippet_viewset.chooser_viewset
+    modal = admin_client.get(reverse(chooser.get_url_name("choose"))).json()["html"]
+    results = admin_client.get(reverse(chooser.get_url_name("choose_results"))).content.decode()
+    for html in (modal, results):
+        assert "Shop" in html and "Gone" not in html
+
+    page = admin_client.get(reverse("wagtailsnippets_dynamo_wagtail_metafield:list"))
+    choices = [str(value) for value, _ in page.context["filters"].form.fields["meta_model"].choices]
+    assert str(kept) in choices and str(trashed) not in choices

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import django_filters
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel, ObjectList
 from wagtail.permission_policies import ModelPermissionPolicy
+from wagtail.snippets.views import chooser
+from wagtail.snippets.views.chooser import SnippetChooserViewSet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from ..mixins import FEATURE_KEYS
@@ -15,8 +19,23 @@ from .forms import MetaModelForm
 from .views import MetaModelCreateView, MetaModelDeleteView, MetaModelEditView
 
 
+class ActiveTypesMixin:
+    """A type in the trash is not offered to choose."""
+
+    def get_object_list(self) -> Any:
+        return super().get_object_list().active()  # type: ignore[misc]
+
+
+class MetaModelChooserViewSet(SnippetChooserViewSet):
+    choose_view_class = type("ChooseView", (ActiveTypesMixin, chooser.ChooseView), {})
+    choose_results_view_class = type(
+        "ChooseResultsView", (ActiveTypesMixin, chooser.ChooseResultsView), {}
+    )
+
+
 class MetaModelViewSet(SnippetViewSet):
     model = MetaModel
+    chooser_viewset_class = MetaModelChooserViewSet
     icon = "form"
     menu_label = _("Content types")
     url_prefix = "dynamo/types"
@@ -84,13 +103,23 @@ class FieldListPolicy(ModelPermissionPolicy):
         return self.user_has_any_permission(user, actions)
 
 
+class MetaFieldFilterSet(WagtailFilterSet):
+    meta_model = django_filters.ModelChoiceFilter(
+        label=_("type"), queryset=lambda request: MetaModel.objects.active()
+    )
+
+    class Meta:
+        model = MetaField
+        fields = ["meta_model", "type", "required"]
+
+
 class MetaFieldViewSet(SnippetViewSet):
     model = MetaField
     icon = "list-ul"
     menu_label = _("Fields")
     url_prefix = "dynamo/fields"
     list_display = ["__str__", "name", "meta_model", "type", "required", "unique", "indexed"]
-    list_filter = ["meta_model", "type", "required"]
+    filterset_class = MetaFieldFilterSet
     search_fields = ["name", "verbose_name", "description"]
     inspect_view_enabled = True
     copy_view_enabled = False
