@@ -26,6 +26,8 @@ figure alternate call by call (a query, a page), and a bulk load alternates batc
 (1,000 rows each, both tables in one transaction). Objects alive before a timed run are
 frozen (`gc.freeze()`), so the garbage collector's full collections, which land on whichever
 variant runs when they are due, scan only what the timed calls create, not the seeded data.
+Before the queries every table is analyzed, and on PostgreSQL vacuumed, so both sides have
+the same statistics and visibility map (autovacuum would reach one table first).
 Benchmarks are not tests: the suite asserts no timings;
 `make test-all` runs `make bench-smoke` (tiny sizes, results thrown away) so the benchmarks
 cannot rot.
