@@ -2,6 +2,8 @@
 
 from pathlib import Path
 
+import django
+
 PROJECT_DIR = Path(__file__).resolve().parent
 BASE_DIR = PROJECT_DIR.parent
 
@@ -96,7 +98,11 @@ STORAGES = {
 
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
-EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+# Emails (workflow notifications, password resets) are printed to the console.
+if django.VERSION >= (6, 1):
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 
 WAGTAIL_SITE_NAME = "dynamo_wagtail example site"
 WAGTAILADMIN_BASE_URL = "http://127.0.0.1:8000"
