@@ -105,7 +105,7 @@ class FieldListPolicy(ModelPermissionPolicy):
 
 class MetaFieldFilterSet(WagtailFilterSet):
     meta_model = django_filters.ModelChoiceFilter(
-        label=_("type"), queryset=lambda request: MetaModel.objects.active()
+        queryset=lambda request: MetaModel.objects.active()
     )
 
     class Meta:
