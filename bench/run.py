@@ -191,10 +191,12 @@ class Bench:
         self.settle()
 
     def settle(self) -> None:
-        """Every table in the same state before the queries: statistics, and on PostgreSQL
-        the visibility map too (VACUUM), which decides whether a count can be answered
-        from an index alone. Left to autovacuum, it is done for one table and not yet for
-        the other, or during the timed runs."""
+        """Every table in the same state before the queries.
+
+        Statistics everywhere; on PostgreSQL the visibility map too (VACUUM), which decides
+        whether a count is answered from an index alone. Left to autovacuum, one table is
+        done and the other not yet, or one is done during the timed runs.
+        """
         from django.db import connection
 
         with connection.cursor() as cursor:
@@ -299,8 +301,8 @@ class Bench:
         runs, min_run_seconds = self.size["runs"], self.size["min_run_seconds"]
         for query in variants["static"]:
             fns = {name: fns[query] for name, fns in variants.items()}
-            # Parity on its own: next to an alternative's 100 ms query, the call right
-            # after it runs with cold caches, and it is the same variant's every other round.
+            # Parity in a pair of its own, so the ratio does not depend on which alternatives
+            # (up to 100 ms a call) run between the static and the dynamic calls.
             pair = compare({k: fns[k] for k in ("static", "dynamic")}, runs, min_run_seconds)
             times = compare(fns, runs, min_run_seconds)
             counts = {}
