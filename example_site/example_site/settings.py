@@ -108,3 +108,8 @@ WAGTAIL_SITE_NAME = "dynamo_wagtail example site"
 WAGTAILADMIN_BASE_URL = "http://127.0.0.1:8000"
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "rtf", "txt", "xlsx", "zip"]
+
+# The example site makes no request to another host: no Gravatar avatars in the admin and no
+# check for a newer Wagtail release on the dashboard.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+WAGTAIL_ENABLE_UPDATE_CHECK = False
