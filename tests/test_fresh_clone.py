@@ -126,7 +126,7 @@ def test_make_demo_serves_the_three_use_cases(clone: Path, capsys: pytest.Captur
         _, _, home = site.fetch("/")
         assert re.search(r'<link rel="icon" href="/static/demo/favicon.ico">', home)
         status, content_type, _ = site.fetch("/favicon.ico")
-        assert (status, content_type) == (200, "image/x-icon")
+        assert status == 200 and content_type.startswith("image/"), content_type
 
         # The admin asks no other host for anything: no Gravatar images, no update check.
         _, _, login = site.fetch("/admin/login/")
