@@ -3,7 +3,7 @@
 #   make demo        run the example site at http://127.0.0.1:8000/ (admin/admin)
 #   make test        the suite on SQLite, Django 5.2 (the default virtualenv)
 #   make test-all    everything CI runs: lint, docs, three databases x two Django versions,
-#                    multiprocess and browser tests, and the benchmarks at a tiny size
+#                    multiprocess, browser and packaging tests, and the benchmarks at a tiny size
 #   make bench       the full benchmarks on SQLite and PostgreSQL -> docs/benchmarks.md
 #
 # Database suites take PY_VENV to pick the virtualenv:
@@ -28,7 +28,7 @@ MARIADB_URL ?= mysql://root@127.0.0.1:3306/test
 CHROMIUM ?= $(firstword $(shell command -v chromium chromium-browser 2>/dev/null) /usr/bin/chromium)
 
 PYTEST_ARGS ?=
-SUITE_MARKERS := not browser and not multiprocess
+SUITE_MARKERS := not browser and not multiprocess and not packaging
 
 PIP_INSTALL = -m pip install --quiet --disable-pip-version-check
 
@@ -40,7 +40,7 @@ define pytest_allow_empty
 endef
 
 .PHONY: help venv venv-dj6 test test-sqlite test-postgres test-mariadb test-multiprocess \
-	test-browser test-browser-postgres test-all docs lint bench bench-smoke bench-install demo clean
+	test-browser test-browser-postgres test-packaging test-all docs lint bench bench-smoke bench-install demo clean
 
 help:
 	@sed -n '1,10p' Makefile | sed 's/^# \{0,1\}//'
@@ -99,6 +99,11 @@ test-browser-postgres: $(PY_VENV)/.installed
 	CHROMIUM_PATH=$(CHROMIUM) DATABASE_URL=$(POSTGRES_URL) $(PY_VENV)/bin/python -m pytest -m browser \
 		--deselect tests/test_fresh_clone.py $(PYTEST_ARGS)
 
+# Builds the wheel and the sdist, installs the wheel into a new virtualenv beside a new
+# `wagtail start` project and follows the README's install steps there (SQLite).
+test-packaging: $(PY_VENV)/.installed
+	$(PY_VENV)/bin/python -m pytest -m packaging $(PYTEST_ARGS)
+
 test-all: lint docs
 	$(MAKE) test-sqlite PY_VENV=$(VENV)
 	$(MAKE) test-postgres PY_VENV=$(VENV)
@@ -109,6 +114,7 @@ test-all: lint docs
 	$(MAKE) test-multiprocess PY_VENV=$(VENV)
 	$(MAKE) test-browser PY_VENV=$(VENV)
 	$(MAKE) test-browser-postgres PY_VENV=$(VENV)
+	$(MAKE) test-packaging PY_VENV=$(VENV)
 	$(MAKE) bench-smoke
 
 # --- docs, lint, benchmarks ---------------------------------------------------------------
