@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tarfile
@@ -58,9 +59,10 @@ from dynamo_wagtail import api
 client = Client()
 client.force_login(get_user_model().objects.get(username="admin"))
 Book = api.get_model("Book")
+types = "wagtailsnippets_dynamo_wagtail_metamodel"
 pages = {
-    "type": reverse("wagtailsnippets_dynamo_wagtail_metamodel:edit", args=[api.get_type("Book").pk]),
-    "types": reverse("wagtailsnippets_dynamo_wagtail_metamodel:list"),
+    "type": reverse(f"{types}:edit", args=[api.get_type("Book").pk]),
+    "types": reverse(f"{types}:list"),
     "entries": reverse(Book.snippet_viewset.get_url_name("list")),
 }
 answers = {}
@@ -88,19 +90,27 @@ def run(args: list[str], cwd: Path, timeout: int = 600) -> str:
     return done.stdout
 
 
+def checkout_files() -> list[str]:
+    """The files of this checkout, committed or not, without what git ignores."""
+    listing = run(["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"], ROOT)
+    return [name for name in listing.split("\0") if name and (ROOT / name).is_file()]
+
+
 def package_files() -> set[str]:
-    """Every file of the package in this checkout (templates, static, migrations, code)."""
-    return {
-        path.relative_to(ROOT).as_posix()
-        for path in PACKAGE.rglob("*")
-        if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc"
-    }
+    """Every file of the package (templates, static, migrations, code)."""
+    return {name for name in checkout_files() if name.startswith(f"{PACKAGE.name}/")}
 
 
 @pytest.fixture(scope="module")
 def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    # Built from a copy: an egg-info left in the checkout by the editable install lists the
+    # files it found then, and setuptools would package those whatever the configuration says.
+    source = tmp_path_factory.mktemp("source")
+    for name in checkout_files():
+        (source / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(ROOT / name, source / name)
     out = tmp_path_factory.mktemp("dist")
-    run([sys.executable, "-m", "build", "--outdir", str(out), str(ROOT)], cwd=ROOT)
+    run([sys.executable, "-m", "build", "--outdir", str(out), str(source)], cwd=source)
     return out
 
 
