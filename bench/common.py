@@ -187,3 +187,17 @@ def ms(seconds: float) -> str:
 def chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+def ratio_row(
+    section: str, figure: str, num: float, den: float, goal: float | None, **data: Any
+) -> Row:
+    value = num / den if den else float("inf")
+    return Row(
+        section,
+        figure,
+        f"{value:.3f} ({ms(num)} / {ms(den)})",
+        f"≤ {goal}" if goal is not None else "",
+        None if goal is None else value <= goal,
+        {"ratio": value, "num": num, "den": den, **data},
+    )

@@ -1,0 +1,117 @@
+"""Figure 5: what the sync middleware adds to a request."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bench.common import Row, compare, ms
+from bench.context import Bench
+
+
+def measure(bench: Bench) -> None:
+    """What the sync middleware adds to a page render, against no sync at all."""
+    from django.conf import settings
+    from django.db import connection
+    from django.test import Client, override_settings
+    from django.test.utils import CaptureQueriesContext
+
+    from dynamo_wagtail import sync
+
+    url = "/_bench/page/"
+    without = [m for m in settings.MIDDLEWARE if m != "dynamo_wagtail.sync.SyncMiddleware"]
+    with override_settings(MIDDLEWARE=without):
+        plain = Client()
+        plain.get(url)  # the handler loads its middleware chain now, without sync
+    synced = Client()
+    checked = sync.ensure_current
+
+    def unsynced() -> Any:
+        # The baseline: no middleware and no check in get_model either (a static site).
+        sync.ensure_current = lambda *args, **kwargs: False
+        try:
+            return plain.get(url)
+        finally:
+            sync.ensure_current = checked
+
+    def not_listening(fn: Any) -> Any:
+        """``fn`` with DYNAMO_LISTEN = False (cheaper than override_settings per call)."""
+
+        def call() -> Any:
+            settings.DYNAMO_LISTEN = False
+            try:
+                return fn()
+            finally:
+                del settings.DYNAMO_LISTEN
+
+        return call
+
+    variants = {"none": unsynced, "with": lambda: synced.get(url)}
+    labels = {"with": ""}
+    if connection.vendor == "postgresql":
+        # The default listens; DYNAMO_LISTEN = False asks the version on every request.
+        labels["query"] = ", DYNAMO_LISTEN = False"
+        variants["query"] = not_listening(lambda: synced.get(url))
+    counts = {}
+    for name, fn in variants.items():
+        fn()  # warm-up: classes built, the connection listening
+        with CaptureQueriesContext(connection) as ctx:
+            assert fn().status_code == 200
+        counts[name] = len(ctx.captured_queries)
+    for name, label in labels.items():
+        added = counts[name] - counts["none"]
+        bench.rows.append(
+            Row(
+                "sync",
+                "SQL statements added per request" + label,
+                str(added),
+                "1",
+                added <= 1,
+                counts,
+            )
+        )
+    n = bench.size["page_requests"]
+    times = compare(variants, max(n // 10, 1), 0.0 if n < 10 else 0.1)
+    # The check alone, a thousand times per run: what the middleware adds to a request,
+    # measured precisely enough for a 3 % goal (the whole-page A/B below varies by more
+    # than that from run to run on a shared machine).
+    from django.http import HttpResponse
+    from django.test import RequestFactory
+
+    request = RequestFactory().get(url)
+    response = HttpResponse()
+    middleware = sync.SyncMiddleware(lambda request: response)
+
+    def thousand(call: Any) -> Any:
+        return lambda: [call(request) for _ in range(1000)]
+
+    checks = {"none": thousand(lambda request: response), "with": thousand(middleware)}
+    if "query" in labels:
+        checks["query"] = not_listening(thousand(middleware))
+    check_times = compare(checks, max(n // 10, 1), 0.0 if n < 10 else 0.1)
+    page = times["none"]
+    for name, label in labels.items():
+        added = (check_times[name] - check_times["none"]) / 1000
+        share = added / page
+        default = name == "with"  # the goal is the default's; the other is for reference
+        bench.rows.append(
+            Row(
+                "sync",
+                "time added to a page render: the check" + label,
+                f"{share * 100:+.2f} % ({added * 1e6:.1f} µs on a {ms(page)} page)",
+                "≤ 3 %" if default else "(reference)",
+                share <= 0.03 if default else None,
+                {"added": added, "page": page},
+            )
+        )
+    for name, label in labels.items():
+        ratio = times[name] / times["none"]
+        bench.rows.append(
+            Row(
+                "sync",
+                "whole page with ÷ without sync, A/B" + label,
+                f"{(ratio - 1) * 100:+.1f} % ({ms(times[name])} vs {ms(times['none'])})",
+                "",
+                None,
+                {"ratio": ratio, **times},
+            )
+        )
