@@ -124,7 +124,7 @@ def test_make_demo_serves_the_three_use_cases(clone: Path, capsys: pytest.Captur
 
         # A favicon of its own, linked from the pages and at the address browsers try.
         _, _, home = site.fetch("/")
-        assert re.search(r'<link rel="icon" href="/static/demo/favicon.ico">', home)
+        assert '<link rel="icon" href="/static/demo/favicon.ico">' in home
         status, content_type, _ = site.fetch("/favicon.ico")
         assert status == 200 and content_type.startswith("image/"), content_type
 
