@@ -150,8 +150,9 @@ bench-smoke: bench-install
 
 # The example site needs only the package's dependencies: no test, docs or lint extras and no
 # pip upgrade, so a fresh clone serves its first page quickly. Its manage.py imports the package
-# from the checkout, so the package itself is not installed (no build of an editable wheel). A
-# virtualenv already made by `make venv` has all of it and is used as it is.
+# from the checkout, so the package itself is not installed (no build of an editable wheel);
+# --no-compile leaves Python to byte-compile only the modules the site imports, when it first
+# does. A virtualenv already made by `make venv` has all of it and is used as it is.
 DEMO_ADDR ?= 127.0.0.1:8000
 DEMO_MANAGE = $(VENV)/bin/python example_site/manage.py
 PROJECT_DEPENDENCIES = import tomllib; \
@@ -161,7 +162,7 @@ $(VENV)/.installed-demo: pyproject.toml
 	@test -x $(VENV)/bin/python || { echo "$(PYTHON) -m venv $(VENV)"; $(PYTHON) -m venv $(VENV); }
 	@if [ $(VENV)/.installed -nt pyproject.toml ]; then echo "using $(VENV) as made by make venv"; \
 	else echo "installing the dependencies of dynamo-wagtail and Django 5.2 into $(VENV)"; \
-		$(VENV)/bin/python $(PIP_INSTALL) "Django>=5.2,<5.3" \
+		$(VENV)/bin/python $(PIP_INSTALL) --no-compile "Django>=5.2,<5.3" \
 			-r <($(VENV)/bin/python -c '$(PROJECT_DEPENDENCIES)'); fi
 	touch $@
 
