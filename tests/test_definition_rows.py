@@ -12,6 +12,8 @@ import io
 import json
 
 import pytest
+from django.contrib.auth.models import Permission
+from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.db import connection, connections
 from django.urls import reverse
@@ -235,11 +237,21 @@ def test_entries_round_trip_through_dumpdata_and_loaddata(tmp_path):
 
 def test_makemigrations_and_migrate_ignore_the_runtime_app_with_types_defined():
     ticket()
+    permissions = sorted(
+        Permission.objects.filter(content_type__app_label="dynamo").values_list(
+            "codename", flat=True
+        )
+    )
+    assert permissions == ["add_ticket", "change_ticket", "delete_ticket", "view_ticket"]
     call_command("makemigrations", "--check", "--dry-run", verbosity=0)
     out = io.StringIO()
     call_command("migrate", verbosity=1, stdout=out)
     assert "dynamo" not in out.getvalue().replace("dynamo_wagtail", "")
     assert api.get_model("Ticket").objects.count() == 0
+    # Django's post_migrate handlers now see the app: nothing duplicated, nothing missing.
+    after = Permission.objects.filter(content_type__app_label="dynamo")
+    assert sorted(after.values_list("codename", flat=True)) == permissions
+    assert ContentType.objects.filter(app_label="dynamo").count() == 1
 
 
 # -- the admin shows a conflict, never an error page ------------------------------
