@@ -222,7 +222,9 @@ def test_two_processes_changing_one_type_through_the_api_never_lose_an_update():
         assert names[winner] in fields and names[loser] not in fields
         assert not MetaField.objects.filter(name=names[loser]).exists()
 
-        # Without a version: both apply, one after the other.
+        # Without a version: both apply, one after the other (every fifth trial).
+        if trial % 5:
+            continue
         start = _version("Queue")
         outcomes = _race(
             {
@@ -236,7 +238,7 @@ def test_two_processes_changing_one_type_through_the_api_never_lose_an_update():
         assert _version("Queue") == start + 2
         assert set(names.values()) <= {f.name for f in spec.active_fields}
     model = api.get_model("Queue")
-    assert len(model._meta.fields) == 2 + 2 * TRIALS
+    assert len(model._meta.fields) == 2 + 2 * sum(TALLY["api, no version"].values())
     assert api.plan("Race").is_empty and api.plan("Queue").is_empty
     _report("api, expected_version")
     _report("api, no version")
