@@ -15,7 +15,7 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 from django.urls import reverse
 
 from dynamo_wagtail import api, pipeline
@@ -120,6 +120,22 @@ def test_two_saves_of_one_loaded_field_the_second_is_a_conflict():
     assert MetaField.objects.get(pk=first.pk).name == "title"
     assert [f.name for f in api.get_model("Ticket")._meta.fields] == ["id", "title"]
     assert applied("Ticket").active_fields[0].help_text == "Short"
+
+
+def test_a_conflict_inside_a_transaction_leaves_the_transaction_usable():
+    ticket()
+    first = MetaModel.objects.get(name="Ticket")
+    second = MetaModel.objects.get(name="Ticket")
+    first.verbose_name = "First"
+    first.save()
+    with transaction.atomic():
+        second.description = "Second"
+        with pytest.raises(pipeline.Conflict):
+            second.save()
+        # The refused save undid only itself: the transaction goes on.
+        assert MetaModel.objects.filter(name="Ticket", description="").exists()
+        MetaField.objects.filter(name="title").update(help="Still usable")
+    assert MetaField.objects.get(name="title").help == "Still usable"
 
 
 def test_a_refused_save_leaves_the_instance_usable():
