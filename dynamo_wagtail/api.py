@@ -99,9 +99,15 @@ def _changing(
     expected_version: int | None = None,
     using: str = DEFAULT_DB_ALIAS,
     user: Any = None,
-) -> Iterator[pipeline.Session]:
-    """The change options every changing function takes; an unknown one is a TypeError."""
+) -> Iterator[tuple[pipeline.Session, Any]]:
+    """The change options every changing function takes; an unknown one is a TypeError.
+
+    Yields the session and the type's row read under its lock: changes are made to
+    that row, so two calls without ``expected_version`` run one after the other and
+    both apply; with it, the later one is a :class:`Conflict`.
+    """
     with pipeline.change(using=using, confirm=confirm, dry_run=dry_run) as session:
+        current = None
         if meta_model is not None:
             current = MetaModel.objects.using(using).select_for_update().get(pk=meta_model.pk)
             if expected_version is not None and current.schema_version != expected_version:
@@ -110,7 +116,8 @@ def _changing(
                 MetaModel.objects.using(using).filter(pk=meta_model.pk).update(
                     updated_by=user, updated_at=timezone.now()
                 )
-        yield session
+                current.updated_by, current.updated_at = user, timezone.now()
+        yield session, current
 
 
 def _result(session: pipeline.Session) -> Plan:
@@ -173,11 +180,16 @@ def alter_type(
         expected_version=expected_version,
         using=using,
         user=user,
-    ) as session:
+    ) as (session, meta_model):
         for key, value in options.items():
-            if key in ("uid", "table", "applied_spec", "schema_version") or not hasattr(
-                meta_model, key
-            ):
+            if key in (
+                "uid",
+                "table",
+                "applied_spec",
+                "schema_version",
+                "revision",
+                "trashed_at",
+            ) or not hasattr(meta_model, key):
                 raise TypeError(f"Unknown type option {key!r}")
             setattr(meta_model, key, value)
         meta_model.save(using=using)
@@ -192,7 +204,7 @@ def rename_type(ref: TypeRef, new_name: str, **kwargs: Any) -> Plan:
     using = kwargs.get("using", DEFAULT_DB_ALIAS)
     old = get_type(ref, using=using)
     old_name = old.name
-    with _changing(old, **kwargs) as session:
+    with _changing(old, **kwargs) as (session, old):
         old.name = new_name
         old.save(using=using)
         # Relation fields name their target: follow the rename.
@@ -235,7 +247,7 @@ def add_field(
         expected_version=expected_version,
         using=using,
         user=user,
-    ) as session:
+    ) as (session, meta_model):
         _new_field(meta_model, name, kind, attrs).save(using=using)
     return _result(session)
 
@@ -261,7 +273,7 @@ def alter_field(
         expected_version=expected_version,
         using=using,
         user=user,
-    ) as session:
+    ) as (session, meta_model):
         field = _field(meta_model, field_name)
         if "kind" in changes:
             changes["type"] = changes.pop("kind")
@@ -281,7 +293,7 @@ def rename_field(ref: TypeRef, old_name: str, new_name: str, **kwargs: Any) -> P
 def _set_trashed(ref: TypeRef, name: str | None, trashed: bool, **kwargs: Any) -> Plan:
     using = kwargs.get("using", DEFAULT_DB_ALIAS)
     meta_model = get_type(ref, using=using)
-    with _changing(meta_model, **kwargs) as session:
+    with _changing(meta_model, **kwargs) as (session, meta_model):
         stamp = timezone.now() if trashed else None
         if name is None:
             MetaModel.objects.using(using).filter(pk=meta_model.pk).update(trashed_at=stamp)
@@ -329,13 +341,13 @@ def empty_trash(
     meta_model = get_type(ref, using=using)
     with _changing(
         meta_model, confirm=confirm, dry_run=dry_run, expected_version=None, using=using, user=user
-    ) as session:
+    ) as (session, meta_model):
         if meta_model.trashed_at is not None:
             session.touch(meta_model, purge=True)
         else:
             MetaField.objects.using(using).filter(
                 meta_model=meta_model, trashed_at__isnull=False
-            ).delete()
+            ).remove_rows()
             session.touch(meta_model)
     return _result(session)
 

@@ -7,10 +7,13 @@ plans and applies the change.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.conf import settings as django_settings
-from django.db import models
+from django.db import models, router, transaction
+from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from .conf import settings
@@ -20,7 +23,45 @@ def default_app() -> str:
     return settings.DYNAMO_DEFAULT_APP
 
 
-class MetaModelQuerySet(models.QuerySet):
+class StaleDefinition(Exception):
+    """A save of a definition row loaded before someone else changed that row."""
+
+
+class DefinitionQuerySet(models.QuerySet):
+    """Definition rows: updates count as changes, deleting goes through the pipeline."""
+
+    #: Columns whose update is no change of the definition (applied state, bookkeeping).
+    neutral_columns = frozenset({"revision", "updated_at", "updated_by", "updated_by_id"})
+
+    def update(self, **kwargs: Any) -> int:
+        # Any other column changed (trashed_at included): instances loaded before are stale.
+        if set(kwargs) - self.neutral_columns:
+            kwargs["revision"] = F("revision") + 1
+        return super().update(**kwargs)
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        """Move every row to the trash through the pipeline, as ``instance.delete()`` does.
+
+        Each row is its own schema change. Rows already in the trash are left there
+        (empty the trash with ``api.empty_trash``).
+        """
+        moved = 0
+        for row in self.filter(trashed_at__isnull=True):
+            row.delete()
+            moved += 1
+        return moved, {self.model._meta.label: moved}
+
+    def remove_rows(self) -> tuple[int, dict[str, int]]:
+        """Delete the rows themselves: no trash, no plan, no DDL; tables stay as they are.
+
+        For the engine (a type emptied from the trash) and test clean-up only.
+        """
+        return super().delete()
+
+
+class MetaModelQuerySet(DefinitionQuerySet):
+    neutral_columns = DefinitionQuerySet.neutral_columns | {"applied_spec", "schema_version"}
+
     def active(self) -> MetaModelQuerySet:
         return self.filter(trashed_at__isnull=True)
 
@@ -28,7 +69,65 @@ class MetaModelQuerySet(models.QuerySet):
         return self.filter(trashed_at__isnull=False)
 
 
-class MetaModel(models.Model):
+class RevisionGuard(models.Model):
+    """An optimistic lock: ``save()`` of a row changed since it was loaded is refused.
+
+    ``revision`` counts the changes of the row's definition (and trash state). The
+    UPDATE of ``save()`` matches the revision the instance was loaded with and bumps
+    it, so of two saves from one loaded revision only the first writes; the second
+    updates no row and raises :class:`StaleDefinition`. Columns the engine owns
+    (``engine_columns``) are never written by ``save()`` of an existing row; the
+    engine writes them with ``QuerySet.update()``, which does not bump the revision.
+    A save from a loaded revision therefore writes exactly the definition it saw plus
+    its own changes over the applied state the engine recorded since.
+    """
+
+    revision = models.PositiveBigIntegerField(default=0, editable=False)
+
+    engine_columns: frozenset[str] = frozenset({"uid"})
+
+    class Meta:
+        abstract = True
+
+    @contextmanager
+    def _guarded(self) -> Iterator[None]:
+        loaded = self.revision
+        self._loaded_revision = loaded
+        try:
+            yield
+        except BaseException:
+            self.revision = loaded  # nothing was written: the instance is as loaded
+            raise
+        finally:
+            del self._loaded_revision
+
+    def _savepoint(self, save_kwargs: dict[str, Any]) -> transaction.Atomic:
+        """A refused save undoes only itself: the change around it stays usable."""
+        using = save_kwargs.get("using") or router.db_for_write(type(self), instance=self)
+        return transaction.atomic(using=using)
+
+    def _current_type(self, pk: Any) -> Any:
+        """The type's row as stored now (who changed it and when, for the conflict)."""
+        return MetaModel.objects.using(self._state.db).filter(pk=pk).first() or self
+
+    def _do_update(self, base_qs: Any, using: Any, pk_val: Any, values: Any, *args: Any, **kw: Any):
+        loaded = getattr(self, "_loaded_revision", None)
+        if loaded is None:  # a raw save (loaddata): the row as given
+            return super()._do_update(base_qs, using, pk_val, values, *args, **kw)
+        revision = self._meta.get_field("revision")
+        values = [v for v in values if v[0].attname not in self.engine_columns | {"revision"}]
+        values.append((revision, None, loaded + 1))
+        updated = super()._do_update(
+            base_qs.filter(revision=loaded), using, pk_val, values, *args, **kw
+        )
+        if updated:
+            self.revision = loaded + 1
+        elif base_qs.filter(pk=pk_val).exists():
+            raise StaleDefinition(self)
+        return updated
+
+
+class MetaModel(RevisionGuard):
     """A content type defined at runtime (django-dynamo's MetaModel)."""
 
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -79,6 +178,8 @@ class MetaModel(models.Model):
 
     objects = MetaModelQuerySet.as_manager()
 
+    engine_columns = frozenset({"uid", "applied_spec", "schema_version"})
+
     class Meta:
         verbose_name = _("content type")
         verbose_name_plural = _("content types")
@@ -97,8 +198,11 @@ class MetaModel(models.Model):
             self.table = f"{self.app}_{uuid.UUID(str(self.uid)).hex[:16]}"
         from . import pipeline
 
-        with pipeline.definition_change(self):
-            super().save(*args, **kwargs)
+        try:
+            with self._guarded(), pipeline.definition_change(self), self._savepoint(kwargs):
+                super().save(*args, **kwargs)
+        except StaleDefinition:
+            raise pipeline.Conflict(self._current_type(self.pk)) from None
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         """Deleting a definition moves the type to the trash (restorable)."""
@@ -117,12 +221,12 @@ class MetaModel(models.Model):
         return registry.get_model_for(self)
 
 
-class MetaFieldQuerySet(models.QuerySet):
+class MetaFieldQuerySet(DefinitionQuerySet):
     def active(self) -> MetaFieldQuerySet:
         return self.filter(trashed_at__isnull=True)
 
 
-class MetaField(models.Model):
+class MetaField(RevisionGuard):
     """A field of a runtime content type (django-dynamo's MetaField)."""
 
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -179,8 +283,15 @@ class MetaField(models.Model):
         self._remember_former_name()
         from . import pipeline
 
-        with pipeline.definition_change(self.meta_model):
-            super().save(*args, **kwargs)
+        try:
+            with (
+                self._guarded(),
+                pipeline.definition_change(self.meta_model),
+                self._savepoint(kwargs),
+            ):
+                super().save(*args, **kwargs)
+        except StaleDefinition:
+            raise pipeline.Conflict(self._current_type(self.meta_model_id)) from None
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         """Deleting a field moves it to the trash (restorable with its data)."""

@@ -349,7 +349,7 @@ def _record(
     contenttypes.follow(plan.old, state, session.using)
     if state is None:
         # Emptied from the trash and dropped: the definition goes too.
-        MetaModel.objects.using(session.using).filter(pk=meta_model.pk).delete()
+        MetaModel.objects.using(session.using).filter(pk=meta_model.pk).remove_rows()
     from . import sync
 
     sync.refresh_after_apply(session.using)

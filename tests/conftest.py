@@ -40,7 +40,7 @@ def drop_generated_tables() -> None:
         for spec in specs:
             op = ops.DeleteType(spec, drop_table=True)
             applier.apply_operation(editor, op, spec, None, context)
-    MetaModel.objects.all().delete()
+    MetaModel.objects.all().remove_rows()
     with registry.lock:
         registry.sync([])
         registry.version = None

@@ -143,6 +143,9 @@ class MetaModelDeleteView(snippet_views.DeleteView):
         except DefinitionError as exc:
             messages.error(self.request, " ".join(exc.messages))
             return redirect(self.get_success_url())
+        except pipeline.Conflict as exc:
+            messages.error(self.request, str(exc))
+            return redirect(self.get_success_url())
         messages.success(self.request, _("'%(name)s' moved to the trash.") % {"name": self.object})
         return redirect(self.get_success_url())
 
@@ -180,6 +183,9 @@ def restore(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     except DefinitionError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("dynamo_wagtail_trash")
+    except pipeline.Conflict as exc:
+        messages.error(request, str(exc))
+        return redirect("dynamo_wagtail_trash")
     log_plan(meta_model, plan, request.user, "dynamo_wagtail.restore")
     messages.success(request, _("'%(name)s' restored with its data.") % {"name": name})
     return redirect("dynamo_wagtail_trash")
@@ -194,6 +200,9 @@ def empty(request: HttpRequest, pk: int) -> HttpResponse:
             plan = api.empty_trash(meta_model, confirm=True, user=request.user)
         except DefinitionError as exc:
             messages.error(request, " ".join(exc.messages))
+            return redirect("dynamo_wagtail_trash")
+        except pipeline.Conflict as exc:
+            messages.error(request, str(exc))
             return redirect("dynamo_wagtail_trash")
         if MetaModel.objects.filter(pk=pk).exists():
             log_plan(meta_model, plan, request.user, "dynamo_wagtail.empty_trash")

@@ -15,7 +15,9 @@ class RuntimeConfig(AppConfig):
 
     No database access happens in ``ready()``: ``get_model`` and ``get_models``
     build the classes when something first asks for them (a command, the shell,
-    ``ContentType.model_class()``, unpickling).
+    ``dumpdata``, ``ContentType.model_class()``, unpickling). Its models module is
+    empty (:mod:`dynamo_wagtail.runtime.models`); generated classes join
+    ``self.models``, the app registry's dict for this label.
     """
 
     name = "dynamo_wagtail.runtime"
@@ -25,10 +27,6 @@ class RuntimeConfig(AppConfig):
     def __init__(self, app_name: str, app_module: Any) -> None:
         self.label = settings.DYNAMO_DEFAULT_APP
         super().__init__(app_name, app_module)
-
-    def import_models(self) -> None:
-        # No models module: generated classes are added to the same dict later.
-        self.models = self.apps.all_models[self.label]
 
     def get_model(self, model_name: str, require_ready: bool = True) -> type[models.Model]:
         from .. import sync
