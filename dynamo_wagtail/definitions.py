@@ -7,12 +7,14 @@ options, defaults, choices and relation targets. Problems come back as one
 
 from __future__ import annotations
 
+import math
 import uuid
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
 from django.core.exceptions import ValidationError
+from django.db import models
 
 from .conf import settings
 from .kinds import get_kind
@@ -46,6 +48,121 @@ class DefinitionError(ValidationError):
             for option, messages in options.items():
                 flat[f"{field_names.get(uid) or uid}.{option}"] = messages
         super().__init__(flat)
+
+
+#: Attributes of definition rows the engine sets itself (never typed by anyone).
+INTERNAL_ATTRS = frozenset({"table", "column", "former_names", "applied_spec", "schema_version"})
+
+
+def _json_problem(value: Any) -> str | None:
+    """What keeps ``value`` from being stored as JSON on every backend, if anything."""
+    if isinstance(value, str):
+        return "Text cannot contain NUL characters." if "\x00" in value else None
+    if value is None or isinstance(value, (bool, int)):
+        return None
+    if isinstance(value, float):
+        return None if math.isfinite(value) else f"{value} is not a number JSON can store."
+    if isinstance(value, (list, tuple)):
+        return next((p for p in map(_json_problem, value) if p), None)
+    if isinstance(value, dict):
+        if not all(isinstance(k, str) for k in value):
+            return "Keys must be text."
+        return next((p for p in map(_json_problem, [*value, *value.values()]) if p), None)
+    return f"{type(value).__name__} values cannot be stored."
+
+
+def _choices_text(value: Any) -> str:
+    """Choices given as a list (["red", "blue"] or [["r", "Red"], ...]) as stored text."""
+    lines = []
+    for item in value:
+        if isinstance(item, str):
+            item = (item, "")
+        if (
+            not isinstance(item, (list, tuple))
+            or not 1 <= len(item) <= 2
+            or not all(isinstance(part, str) for part in item)
+        ):
+            raise ValidationError("Give choices as text or as a list of values or (value, label).")
+        value_part, label = (*item, "")[:2]
+        if "|" in value_part or "\n" in value_part or "\n" in label:
+            raise ValidationError(f"The choice {value_part!r} cannot contain | or a line break.")
+        lines.append(f"{value_part}|{label}" if label else value_part)
+    return "\n".join(lines) + ("\n" if len(lines) == 1 else "")
+
+
+def parse_attribute(row: models.Model, field: models.Field, value: Any) -> Any:
+    """One attribute of a definition row as the Python value its column holds.
+
+    ValidationError (or ValueError/TypeError) when it cannot be: nothing is coerced
+    by ``str()`` and no NUL character reaches a backend.
+    """
+    name = field.name
+    if isinstance(field, (models.CharField, models.TextField)):
+        if value is None:
+            if not field.blank:
+                raise ValidationError("Enter a value.")
+            value = ""
+        if name == "choices" and isinstance(value, (list, tuple)):
+            value = _choices_text(value)
+        if not isinstance(value, str):
+            raise ValidationError(f"Must be text, not {type(value).__name__}.")
+        if "\x00" in value:
+            raise ValidationError("Text cannot contain NUL characters.")
+    elif isinstance(field, models.BooleanField):
+        value = field.to_python(value)
+    elif isinstance(field, models.IntegerField):
+        if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
+            raise ValidationError("Must be a whole number.")
+        value = field.to_python(value)
+        if value is None and not field.null:
+            raise ValidationError("Must be a whole number.")
+    elif isinstance(field, models.JSONField):
+        if value is None and not field.null:
+            value = field.get_default()
+        problem = _json_problem(value)
+        if problem:
+            raise ValidationError(problem)
+    elif isinstance(field, models.UUIDField):
+        value = field.to_python(value)
+    else:
+        return value
+    if value not in field.empty_values or isinstance(field, models.BooleanField):
+        field.run_validators(value)
+    return value
+
+
+def parse_row(row: models.Model) -> dict[str, list[str]]:
+    """Parse every attribute a person sets on ``row`` in place; messages by attribute.
+
+    The same rules run for ORM saves, the API, the builder and imports, before
+    anything is written (``MetaModel.save()`` / ``MetaField.save()`` call it).
+    """
+    errors: dict[str, list[str]] = {}
+    for field in row._meta.concrete_fields:
+        if field.primary_key or field.is_relation or field.name in INTERNAL_ATTRS:
+            continue
+        if not field.editable and field.name != "uid":
+            continue
+        try:
+            value = parse_attribute(row, field, getattr(row, field.attname))
+        except ValidationError as exc:
+            errors[field.name] = [f"'{field.name}': {m}" for m in exc.messages]
+        except (TypeError, ValueError, ArithmeticError) as exc:
+            errors[field.name] = [f"'{field.name}': {exc}"]
+        else:
+            setattr(row, field.attname, value)
+    return errors
+
+
+def check_row(row: models.Model) -> None:
+    """:func:`parse_row` for a MetaModel or MetaField; raises :class:`DefinitionError`."""
+    errors = parse_row(row)
+    if not errors:
+        return
+    if hasattr(row, "meta_model_id"):
+        uid = str(row.uid)
+        raise DefinitionError({}, {uid: errors}, {uid: str(row.name)})
+    raise DefinitionError(errors, {}, {})
 
 
 def parse_choices(text: str) -> tuple[tuple[str, str], ...]:
@@ -105,7 +222,9 @@ def resolve_target(
 def build_field_spec(
     field: MetaField, own: tuple[str, str], others: dict[str, tuple[str, str]]
 ) -> tuple[FieldSpec, dict[str, list[str]]]:
-    errors: dict[str, list[str]] = {}
+    errors: dict[str, list[str]] = parse_row(field)
+    if errors:
+        return _unparsed_field(field), errors
     for message in name_errors(field.name):
         errors.setdefault("name", []).append(message)
     try:
@@ -128,11 +247,12 @@ def build_field_spec(
                 kind.check_target(apps.get_model(target), errors)
     elif field.related_model:
         errors.setdefault("related_model", []).append("Only relation kinds link to a model.")
-    options = field.options if isinstance(field.options, dict) else {}
-    if not isinstance(field.options, dict):
-        errors.setdefault("options", []).append("Kind options must be a mapping.")
+    options: dict[str, Any] = {}
     if kind is not None:
-        options = {**{k: v for k, v in kind.option_defaults.items() if v is not None}, **options}
+        options = {
+            **{k: v for k, v in kind.option_defaults.items() if v is not None},
+            **kind.parse_options(field.options, errors),
+        }
     try:
         choices = parse_choices(field.choices)
     except ValueError as exc:  # pragma: no cover - parse_choices does not raise today
@@ -172,13 +292,20 @@ def build_field_spec(
     return spec, errors
 
 
+def _unparsed_field(field: MetaField) -> FieldSpec:
+    """A placeholder spec for a row whose attributes did not parse (errors go back)."""
+    return FieldSpec(uid=str(field.uid), name=str(field.name), kind=str(field.type), column="")
+
+
 def build_spec(meta_model: MetaModel, fields: Iterable[MetaField] | None = None) -> ModelSpec:
     """The desired spec of ``meta_model``; raises :class:`DefinitionError`."""
     if fields is None:
         fields = list(meta_model.fields.all()) if meta_model.pk else []
     uid = str(meta_model.uid)
     others = _type_index(uid)
-    type_errors: dict[str, list[str]] = {}
+    type_errors: dict[str, list[str]] = parse_row(meta_model)
+    if type_errors:
+        raise DefinitionError(type_errors, {}, {})
     for message in name_errors(meta_model.name, type_name=True):
         type_errors.setdefault("name", []).append(message)
     if meta_model.name.lower() in others:

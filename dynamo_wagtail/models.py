@@ -189,11 +189,9 @@ class MetaModel(RevisionGuard):
         return self.verbose_name or self.name
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        from .definitions import DefinitionError
-        from .validation import MAX_NAME_LENGTH, name_errors
+        from .definitions import check_row
 
-        if len(self.name) > MAX_NAME_LENGTH:  # would not fit the name column
-            raise DefinitionError({"name": name_errors(self.name, type_name=True)}, {}, {})
+        check_row(self)  # every attribute parsed before anything is written
         if not self.table:
             self.table = f"{self.app}_{uuid.UUID(str(self.uid)).hex[:16]}"
         from . import pipeline
@@ -272,12 +270,9 @@ class MetaField(RevisionGuard):
         return self.verbose_name or self.name
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        from .definitions import DefinitionError
-        from .validation import MAX_NAME_LENGTH, name_errors
+        from .definitions import check_row
 
-        if len(self.name) > MAX_NAME_LENGTH:  # would not fit the name column
-            uid = str(self.uid)
-            raise DefinitionError({}, {uid: {"name": name_errors(self.name)}}, {uid: self.name})
+        check_row(self)  # every attribute parsed before anything is written
         if not self.column:
             self.column = f"f_{uuid.UUID(str(self.uid)).hex[:12]}"
         self._remember_former_name()

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import F
 
-from . import contenttypes, listen, notify
+from . import checks, contenttypes, listen, notify
 from .definitions import build_spec
 from .registry import registry
 from .schema import applier, impact, planner
@@ -246,6 +246,7 @@ def prepare(session: Session, meta_model: Any) -> planner.Plan:
         return plan
     context = applier.Context(others(str(current.uid), session.using))
     _check_links(plan, context)
+    checks.check_change(plan.new, context.others)
     plan = impact.assess(plan, context.lookup(applied or desired))
     asks = plan.needs_review if session.review else plan.is_destructive
     if asks and not session.confirm and not session.dry_run:

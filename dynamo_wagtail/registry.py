@@ -37,6 +37,8 @@ class Registry:
         self.lock = threading.RLock()
         self.specs: dict[str, ModelSpec] = {}
         self.classes: dict[str, type[models.Model]] = {}
+        #: Type uid -> (target class, accessor, what the target had there before).
+        self.shadowed: dict[str, list[tuple[type, str, object]]] = {}
         #: Global schema version these classes were built from (None: not loaded).
         self.version: int | None = None
         self.listeners: list[Listener] = []
@@ -110,9 +112,32 @@ class Registry:
                 # admin) that fails must not stop models from loading. Say so loudly.
                 logger.exception("dynamo_wagtail: registry listener %r failed", listener)
 
+    def _targets(self, spec: ModelSpec) -> list[type[models.Model]]:
+        """Classes the relations of ``spec`` point to (their reverse accessors go there)."""
+        result = []
+        for f in spec.active_fields:
+            uid = f.target_type_uid
+            target = self.classes.get(uid) if uid else None
+            if target is None and f.target and not uid:
+                try:
+                    target = apps.get_model(f.target)
+                except (LookupError, ValueError):
+                    target = None
+            if target is not None:
+                result.append(target)
+        return result
+
     def _build(self, spec: ModelSpec) -> type[models.Model]:
+        before = {target: dict(vars(target)) for target in self._targets(spec)}
         model = build_model(spec, self.lookup)
         self.classes[spec.uid] = model
+        # What the new reverse accessors replaced, put back when the class goes.
+        self.shadowed[spec.uid] = [
+            (target, name, original)
+            for target, attrs in before.items()
+            for name, original in attrs.items()
+            if vars(target).get(name) is not original and not _generated_accessor(original)
+        ]
         setattr(models_module(), model.__name__, model)
         return model
 
@@ -144,6 +169,16 @@ class Registry:
                 getattr(descriptor, "related", None),
             ):
                 delattr(target, accessor)
+        for target, name, original in reversed(self.shadowed.pop(uid, [])):
+            if name not in vars(target):
+                setattr(target, name, original)
+
+
+def _generated_accessor(value: object) -> bool:
+    """Whether ``value`` is a reverse accessor that a generated class put there."""
+    rel = getattr(value, "rel", None) or getattr(value, "related", None)
+    field = getattr(rel, "field", None)
+    return getattr(getattr(field, "model", None), "dynamo_spec", None) is not None
 
 
 @contextmanager

@@ -178,6 +178,7 @@ def save_fields(meta_model: MetaModel, value: StreamValue) -> None:
         except ValueError:
             parsed = uuid.uuid4()
         uid = str(parsed)
+        child.id = uid  # so a refusal shows on this block (block_errors matches by id)
         seen.add(uid)
         data = child.value
         field = existing.get(uid) or MetaField(uid=parsed, meta_model=meta_model)

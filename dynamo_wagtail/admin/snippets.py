@@ -28,6 +28,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.utils.functional import cached_property
 from django.utils.text import capfirst
+from django.views.generic.detail import SingleObjectMixin
 from wagtail.admin.checks import check_panels_in_model
 from wagtail.permissions import policy_registry
 from wagtail.search.index import class_is_indexed
@@ -80,6 +81,14 @@ class DynamoSnippetViewSet(SnippetViewSet):
     add_to_admin_menu = False
     copy_view_enabled = True
     inspect_view_enabled = True
+
+    def construct_view(self, view_class: Any, **kwargs: Any) -> Any:
+        # Django's object views also put the entry in the context under the model
+        # name: a type called Locale, User or Form would replace what Wagtail's
+        # templates read under that name. ``object`` is all the templates use.
+        if issubclass(view_class, SingleObjectMixin):
+            kwargs.setdefault("context_object_name", "object")
+        return super().construct_view(view_class, **kwargs)
 
     @cached_property
     def chooser_viewset(self) -> Any:

@@ -13,6 +13,7 @@ subclass and a dotted path in ``DYNAMO_FIELD_TYPES``::
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -86,6 +87,58 @@ class FieldKind:
 
     # -- options --------------------------------------------------------------
 
+    def parse_option(self, key: str, value: Any) -> Any:
+        """``value`` of option ``key`` as its Python type; ValueError naming what is wrong.
+
+        The type is the type of the option's default (a whole number, yes/no, text, a
+        list of names); kinds with options of other shapes override this.
+        """
+        default = self.option_defaults[key]
+        if isinstance(default, bool):
+            if isinstance(value, bool):
+                return value
+            raise ValueError(f"'{key}' must be true or false.")
+        if isinstance(default, int):
+            if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+                value = int(value)
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise ValueError(f"'{key}' must be a whole number.")
+            return value
+        if isinstance(default, str):
+            if not isinstance(value, str):
+                raise ValueError(f"'{key}' must be text, not {type(value).__name__}.")
+            return value.strip()
+        if isinstance(default, (list, tuple)):
+            if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
+                raise ValueError(f"'{key}' must be a list of names.")
+            return list(value)
+        return value
+
+    def parse_options(self, raw: Any, errors: Errors) -> dict[str, Any]:
+        """The kind options of a definition row, each parsed; messages keyed by option.
+
+        An option set to nothing (None or "") takes its default.
+        """
+        if not isinstance(raw, dict):
+            errors.setdefault("options", []).append(
+                f"Kind options must be a mapping of option to value, not {type(raw).__name__}."
+            )
+            return {}
+        parsed: dict[str, Any] = {}
+        for key, value in raw.items():
+            if not isinstance(key, str) or key not in self.option_defaults:
+                errors.setdefault(str(key), []).append(
+                    f"'{key}' is not an option of {self.label}."
+                )
+                continue
+            if value is None or value == "":
+                continue
+            try:
+                parsed[key] = self.parse_option(key, value)
+            except ValueError as exc:
+                errors.setdefault(key, []).append(str(exc))
+        return parsed
+
     def options(self, spec: FieldSpec) -> dict[str, Any]:
         return {k: spec.option(k, v) for k, v in self.option_defaults.items()}
 
@@ -94,7 +147,7 @@ class FieldKind:
         unknown = {k for k, _ in spec.options} - set(self.option_defaults)
         for key in sorted(unknown):
             errors.setdefault(key, []).append(f"'{key}' is not an option of {self.label}.")
-        if spec.choices and not self.supports_choices and not self.is_relation:
+        if spec.choices and not self.is_relation:
             self._check_choices(spec, errors)
         if spec.unique and not self.supports_unique:
             errors.setdefault("unique", []).append(f"{self.label} fields cannot be unique.")
@@ -105,22 +158,41 @@ class FieldKind:
                 errors.setdefault("default", []).append(f"{self.label} fields take no default.")
             else:
                 try:
-                    self.parse_default(spec)
+                    default = self.parse_default(spec)
                 except ValidationError as exc:
                     errors.setdefault("default", []).extend(exc.messages)
-                except (TypeError, ValueError) as exc:
+                except (TypeError, ValueError, ArithmeticError) as exc:
                     errors.setdefault("default", []).append(str(exc))
+                else:
+                    self._check_default_in_choices(spec, default, errors)
+
+    def _check_default_in_choices(self, spec: FieldSpec, default: Any, errors: Errors) -> None:
+        if not spec.choices or "choices" in errors:
+            return
+        allowed = [value for value, _label in self.typed_choices(spec)]
+        values = default if isinstance(default, list) else [default]
+        bad = [str(v) for v in values if v not in allowed]
+        if bad:
+            errors.setdefault("default", []).append(
+                f"The default {', '.join(bad)} is not one of the choices."
+            )
 
     def _check_choices(self, spec: FieldSpec, errors: Errors) -> None:
-        """Choices restrict values of any scalar kind; each value must be valid."""
+        """Choices restrict values of any scalar kind; each value must be a valid value."""
         field = self.django_field(**self.kind_kwargs(spec))
         for value, _label in spec.choices:
             try:
-                field.to_python(value)
-            except ValidationError:
+                field.run_validators(self.check_value(field.to_python(value)))
+            except (ValidationError, TypeError, ValueError, ArithmeticError):
                 errors.setdefault("choices", []).append(
                     f"'{value}' is not a valid {self.label} value."
                 )
+
+    def check_value(self, value: Any) -> Any:
+        """``value`` if every database can store it (kinds refuse NaN and the like)."""
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ValidationError(f"{value} is not a number every database can store.")
+        return value
 
     # -- the Django field -----------------------------------------------------
 
@@ -182,7 +254,7 @@ class FieldKind:
 
     def parse_default(self, spec: FieldSpec) -> Any:
         field = self.django_field(**self.kind_kwargs(spec))
-        value = field.to_python(spec.default)
+        value = self.check_value(field.to_python(spec.default))
         for validator in [*field.validators, *self.extra_validators]:
             validator(value)
         return value

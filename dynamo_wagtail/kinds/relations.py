@@ -11,8 +11,10 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from django.db import models
+from django.db.models.fields.related import create_many_to_many_intermediary_model
 
 from ..spec import FieldSpec
+from ..validation import reverse_name_errors
 from .base import RELATION, Errors, FieldKind
 
 ON_DELETE = {
@@ -20,6 +22,40 @@ ON_DELETE = {
     "set_null": models.SET_NULL,
     "protect": models.PROTECT,
 }
+
+
+class _Renamed:
+    """A many-to-many field seen under another name (for naming its link model)."""
+
+    def __init__(self, field: models.ManyToManyField, name: str, model: type) -> None:
+        self._field = field
+        self.name = name
+        self.model = model
+
+    def __getattr__(self, attr: str) -> Any:
+        return getattr(self._field, attr)
+
+
+class LinkField(models.ManyToManyField):
+    """A many-to-many field whose auto-created link model is named by a stable id.
+
+    Django names it ``<Class>_<field name>``: types ``Ab`` with ``c_d`` and ``Ab_c``
+    with ``d`` would get one model name. ``link_name`` (the field's column) is
+    unique per field and never edited, so link models never collide.
+    """
+
+    link_name = ""
+
+    def contribute_to_class(self, cls: type, name: str, **kwargs: Any) -> None:
+        if (
+            self.link_name
+            and self.remote_field.through is None
+            and not cls._meta.abstract  # type: ignore[attr-defined]
+            and not cls._meta.swapped  # type: ignore[attr-defined]
+        ):
+            renamed = _Renamed(self, self.link_name, cls)
+            self.remote_field.through = create_many_to_many_intermediary_model(renamed, cls)
+        super().contribute_to_class(cls, name, **kwargs)
 
 
 class RelationKind(FieldKind):
@@ -83,10 +119,9 @@ class RelationKind(FieldKind):
                 "A required relation cannot be cleared when its target is deleted."
             )
         related_name = spec.option("related_name") or ""
-        if related_name and not (related_name.isidentifier() and related_name.isascii()):
-            errors.setdefault("related_name", []).append(
-                "'related_name' must be a Python identifier."
-            )
+        if related_name:
+            for message in reverse_name_errors(related_name):
+                errors.setdefault("related_name", []).append(message)
         if spec.choices:
             errors.setdefault("choices", []).append("Relations take no choices.")
         super().validate(spec, errors)
@@ -137,7 +172,7 @@ class ManyToManyKind(RelationKind):
     name = "many_to_many"
     label = "Links to several items"
     legacy_name = "ManyToManyField"
-    django_field = models.ManyToManyField
+    django_field = LinkField
     option_defaults: ClassVar[dict[str, Any]] = {"related_name": ""}
     supports_unique = False
     supports_index = False
@@ -178,6 +213,7 @@ class ManyToManyKind(RelationKind):
             related_name=related_name,
             related_query_name=related_query_name,
         )
-        # The link table is named after the owning table and the stable column name.
+        # The link table and model are named after the owning table and the stable column.
         field.db_table = f"{table}_{spec.column}"
+        field.link_name = spec.column  # type: ignore[attr-defined]
         return field

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -203,10 +204,11 @@ class JSONKind(FieldKind):
     icon = "code"
 
     def parse_default(self, spec: FieldSpec) -> Any:
-        import json
+        def refuse(constant: str) -> None:
+            raise ValueError(f"{constant} is not a number every database can store")
 
         try:
-            return json.loads(spec.default)
+            return json.loads(spec.default, parse_constant=refuse)
         except ValueError as exc:
             raise ValidationError(f"Default is not valid JSON: {exc}") from exc
 

@@ -162,12 +162,6 @@ class ChoiceKind(CharKind):
         if spec.option("widget", "select") not in ("select", "radio"):
             errors.setdefault("widget", []).append("'widget' must be select or radio.")
         super().validate(spec, errors)
-        length = spec.option("max_length") or 0
-        for value, _label in spec.choices:
-            if len(value) > length:
-                errors.setdefault("choices", []).append(
-                    f"Choice '{value}' is longer than max_length ({length})."
-                )
 
     def kind_kwargs(self, spec: FieldSpec) -> dict[str, Any]:
         return {"max_length": spec.option("max_length", 100)}
@@ -241,6 +235,26 @@ class FileKind(FieldKind):
     supports_unique = False
     supports_default = False
     icon = "doc-full"
+
+    def option_blocks(self) -> list[tuple[str, Any]]:
+        from wagtail import blocks
+
+        return [
+            (
+                "max_length",
+                blocks.IntegerBlock(
+                    min_value=1,
+                    max_value=MAX_CHAR_LENGTH,
+                    default=self.option_defaults.get("max_length"),
+                    help_text="Longest stored file name, in characters.",
+                ),
+            )
+        ]
+
+    def validate(self, spec: FieldSpec, errors: Errors) -> None:
+        positive_int(spec, "max_length", errors, 1, MAX_CHAR_LENGTH)
+        if "max_length" not in errors:
+            super().validate(spec, errors)
 
     def kind_kwargs(self, spec: FieldSpec) -> dict[str, Any]:
         return {"max_length": spec.option("max_length", 100), "upload_to": "dynamo/"}
