@@ -162,7 +162,9 @@ def _field_clashes(spec: ModelSpec, lookup: Any, errors: dict[str, Errors]) -> N
             if attr in seen:
                 other = seen[attr]
                 what = f"'{attr}'" if attr != f.name else "this name"
-                _add(errors, f.uid, "name", f"{what} is also an attribute that '{other.name}' adds.")
+                _add(
+                    errors, f.uid, "name", f"{what} is also an attribute that '{other.name}' adds."
+                )
             elif attr != f.name and attr in reserved:
                 _add(errors, f.uid, "name", f"It would add '{attr}', which Django or Wagtail use.")
             seen.setdefault(attr, f)
@@ -222,9 +224,10 @@ def _dynamic_accessors(real: type[models.Model]) -> set[str]:
     for model in list(registry.classes.values()):
         for f in model._meta.get_fields():
             remote = getattr(f, "remote_field", None)
-            if f.is_relation and not f.auto_created and remote is not None:
-                if remote.model is real and not remote.hidden:
-                    names.add(remote.get_accessor_name())
+            if f.auto_created or remote is None or remote.hidden:
+                continue
+            if remote.model is real:
+                names.add(remote.get_accessor_name())
     return names
 
 
@@ -315,7 +318,7 @@ def _django_errors(
     own_class = built["classes"][new.uid]
     label = f"{new.app_label}.{new.name}".lower()
     names = {f.name: f for f in new.active_fields}
-    for uid, model in built["classes"].items():
+    for model in built["classes"].values():
         for message in model.check():
             if message.level < django_checks.ERROR:
                 continue
@@ -359,4 +362,3 @@ def check_change(new: ModelSpec | None, others: dict[str, ModelSpec]) -> None:
         _django_errors(new, built, field_errors, type_errors)
     if field_errors or type_errors:
         raise DefinitionError(type_errors, field_errors, {f.uid: f.name for f in new.fields})
-

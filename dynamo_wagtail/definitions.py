@@ -86,8 +86,9 @@ def _choices_text(value: Any) -> str:
         value_part, label = (*item, "")[:2]
         if "|" in value_part or "\n" in value_part or "\n" in label:
             raise ValidationError(f"The choice {value_part!r} cannot contain | or a line break.")
-        lines.append(f"{value_part}|{label}" if label else value_part)
-    return "\n".join(lines) + ("\n" if len(lines) == 1 else "")
+        # value|label keeps one choice a line (commas in values stay).
+        lines.append(f"{value_part}|{label or value_part}")
+    return "\n".join(lines)
 
 
 def parse_attribute(row: models.Model, field: models.Field, value: Any) -> Any:
@@ -109,6 +110,8 @@ def parse_attribute(row: models.Model, field: models.Field, value: Any) -> Any:
         if "\x00" in value:
             raise ValidationError("Text cannot contain NUL characters.")
     elif isinstance(field, models.BooleanField):
+        if isinstance(value, str) and value.lower() in ("true", "false"):
+            value = value.lower() == "true"
         value = field.to_python(value)
     elif isinstance(field, models.IntegerField):
         if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):

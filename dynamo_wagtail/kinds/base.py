@@ -127,9 +127,7 @@ class FieldKind:
         parsed: dict[str, Any] = {}
         for key, value in raw.items():
             if not isinstance(key, str) or key not in self.option_defaults:
-                errors.setdefault(str(key), []).append(
-                    f"'{key}' is not an option of {self.label}."
-                )
+                errors.setdefault(str(key), []).append(f"'{key}' is not an option of {self.label}.")
                 continue
             if value is None or value == "":
                 continue
