@@ -16,6 +16,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from dynamo_wagtail import api
+from dynamo_wagtail.kinds.registry import offered_kinds
 from dynamo_wagtail.models import MetaField, MetaModel
 from tests.admin_utils import add_url, field, type_form
 from tests.test_hostile_names import refused_everywhere
@@ -164,6 +165,37 @@ def test_bad_type_options_are_refused_by_name_everywhere(label, options, key):
         problems += refused_everywhere(
             f"{label} alter_type", key, lambda: api.alter_type("Thing", **options)
         )
+    assert problems == []
+
+
+def _kind_definition(kind: Any) -> dict[str, Any]:
+    definition: dict[str, Any] = {"name": "f", "kind": kind.name}
+    if kind.is_relation and not kind.target_string():
+        definition["related_model"] = "Target" if kind.name == "snippet" else "auth.User"
+    if kind.name in ("choice", "multiple_choice"):
+        definition["choices"] = "a\nb"
+    return definition
+
+
+def test_every_option_of_every_kind_is_parsed_by_its_type():
+    api.create_type("Target", [{"name": "label", "kind": "char"}])
+    problems = []
+    for kind in offered_kinds():
+        # Fine as they are (the defaults), and each option refused when of no fitting type.
+        definition = _kind_definition(kind)
+        with_defaults = {**definition, "options": dict(kind.option_defaults)}
+        try:
+            api.create_type("Fine", [with_defaults], dry_run=True)
+        except Exception as exc:  # noqa: BLE001 - reported as a problem
+            problems.append(f"{kind.name} with its defaults: {exc}")
+        for key in kind.option_defaults:
+            for value in ({"a": 1}, [{"a": 1}], 2.5, -(10**20)):
+                bad = {**definition, "options": {key: value}}
+                problems += refused_everywhere(
+                    f"{kind.name}.{key}={value!r}",
+                    f"f.{key}",
+                    lambda bad=bad: api.create_type("Other", [bad]),
+                )
     assert problems == []
 
 

@@ -105,6 +105,11 @@ class RelationKind(FieldKind):
         )
         return result
 
+    def parse_option(self, key: str, value: Any) -> Any:
+        if key in ("on_delete", "related_name") and not isinstance(value, str):
+            raise ValueError(f"'{key}' must be text, not {type(value).__name__}.")
+        return super().parse_option(key, value)
+
     def on_delete_name(self, spec: FieldSpec) -> str:
         return spec.option("on_delete") or ("protect" if spec.required else "set_null")
 
