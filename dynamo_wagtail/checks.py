@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from django.apps import apps as global_apps
@@ -131,11 +131,16 @@ def _scratch(app_label: str, attrs: dict[str, Any]) -> type:
 
 def field_attributes(spec: ModelSpec, field: FieldSpec, target: Any) -> set[str]:
     """Every class attribute ``field`` adds (its name, ``<name>_id``, display methods…)."""
+    return set(_attributes(field, spec.app_label, spec.table, target))
+
+
+@lru_cache(maxsize=4096)
+def _attributes(field: FieldSpec, app_label: str, table: str, target: str | None) -> frozenset:
     kind = get_kind(field.kind)
     kwargs = {"related_name": "+"} if kind.is_relation else {}
-    built = kind.build(field, target=target, table=spec.table, **kwargs)
-    cls = _scratch(spec.app_label, {field.name: built})
-    return set(vars(cls)) - _empty_attributes(spec.app_label)
+    built = kind.build(field, target=target, table=table, **kwargs)
+    cls = _scratch(app_label, {field.name: built})
+    return frozenset(vars(cls)) - _empty_attributes(app_label)
 
 
 def _own_attributes(
