@@ -5,6 +5,8 @@
 #   make test-all    everything CI runs: lint, docs, three databases x two Django versions,
 #                    multiprocess, browser and packaging tests, and the benchmarks at a tiny size
 #   make bench       the full benchmarks on SQLite and PostgreSQL -> docs/benchmarks.md
+#   make soak        random schema evolution, 500 sequences on each of the three databases
+#   make reliability the hostile corpus and schema evolution on three databases -> docs/reliability.md
 #
 # Database suites take PY_VENV to pick the virtualenv:
 #   make test-postgres PY_VENV=.venv-dj6
@@ -28,7 +30,9 @@ MARIADB_URL ?= mysql://root@127.0.0.1:3306/test
 CHROMIUM ?= $(firstword $(shell command -v chromium chromium-browser 2>/dev/null) /usr/bin/chromium)
 
 PYTEST_ARGS ?=
-SUITE_MARKERS := not browser and not multiprocess and not packaging
+# The hostile corpus (tests/hostile, marker "corpus") runs in `make test-corpus` and
+# `make reliability`; to run it in every database suite, drop "and not corpus" here.
+SUITE_MARKERS := not browser and not multiprocess and not packaging and not corpus
 
 PIP_INSTALL = -m pip install --quiet --disable-pip-version-check
 
@@ -40,10 +44,11 @@ define pytest_allow_empty
 endef
 
 .PHONY: help venv venv-dj6 test test-sqlite test-postgres test-mariadb test-multiprocess \
-	test-browser test-browser-postgres test-packaging test-all docs lint bench bench-smoke bench-install demo clean
+	test-browser test-browser-postgres test-packaging test-all docs lint bench bench-smoke bench-install demo clean \
+	test-corpus soak reliability
 
 help:
-	@sed -n '1,10p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '1,12p' Makefile | sed 's/^# \{0,1\}//'
 
 # --- virtualenvs --------------------------------------------------------------------------
 
@@ -103,6 +108,28 @@ test-browser-postgres: $(PY_VENV)/.installed
 # `wagtail start` project and follows the README's install steps there (SQLite).
 test-packaging: $(PY_VENV)/.installed
 	$(PY_VENV)/bin/python -m pytest -m packaging $(PYTEST_ARGS)
+
+# The hostile corpus on one database (DATABASE_URL picks it; SQLite by default).
+test-corpus: $(PY_VENV)/.installed
+	$(PY_VENV)/bin/python -m pytest -m corpus $(PYTEST_ARGS)
+
+# Random schema evolution (tests/test_evolution.py) at soak length on every database; the
+# database suites run 50 sequences each. Not part of test-all.
+SOAK_SEQUENCES ?= 500
+SOAK = DYNAMO_EVOLUTION_SEQUENCES=$(SOAK_SEQUENCES) $(VENV)/bin/python -m pytest tests/test_evolution.py $(PYTEST_ARGS)
+
+soak: $(VENV)/.installed-mysql
+	$(SOAK)
+	DATABASE_URL=$(POSTGRES_URL) $(SOAK)
+	DATABASE_URL=$(MARIADB_URL) $(SOAK)
+
+# docs/reliability.md: the corpus and the evolution figures on SQLite, PostgreSQL and MariaDB.
+RELIABILITY_ARGS ?=
+
+reliability: $(VENV)/.installed-mysql
+	$(VENV)/bin/python -m tests.reliability --db sqlite --db postgres --db mariadb \
+		--postgres-url $(POSTGRES_URL) --mariadb-url $(MARIADB_URL) \
+		--output docs/reliability.md $(RELIABILITY_ARGS)
 
 test-all: lint docs
 	$(MAKE) test-sqlite PY_VENV=$(VENV)

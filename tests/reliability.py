@@ -64,16 +64,24 @@ def run_suite(db: str, url: str, sequences: int, workdir: Path) -> dict[str, Any
         print(f"[{db}] {name} ...", file=sys.stderr, flush=True)
         codes[name] = subprocess.run([*base, *args], cwd=ROOT, env=env).returncode
     result: dict[str, Any] = {
-        "db": db,
         "codes": codes,
         "minutes": (datetime.datetime.now() - started).total_seconds() / 60,
     }
+    return {**read_results(db, workdir), **result}
+
+
+def read_results(db: str, folder: Path) -> dict[str, Any]:
+    """What one database's runs wrote (missing files: not measured)."""
+    result: dict[str, Any] = {"db": db, "codes": {}}
+    corpus = folder / f"corpus-{db}.json"
+    evolution = folder / f"evolution-{db}.json"
     if corpus.exists():
         outcomes, extra = load(corpus)
         result["outcomes"] = outcomes
         result["vendor"] = extra.get("vendor", db)
     if evolution.exists():
         result["evolution"] = json.loads(evolution.read_text(encoding="utf-8"))
+        result["codes"]["evolution"] = 0 if result["evolution"].get("passed") else 1
     return result
 
 
@@ -136,7 +144,8 @@ def corpus_section(results: list[dict[str, Any]]) -> list[str]:
         for cause, items in groups.items():
             shown = ", ".join(sorted({f"`{o.case}` ({o.channel})" for o in items})[:6])
             more = f" and {len(items) - 6} more" if len(items) > 6 else ""
-            rows.append([cause.replace("|", "/"), len(items), shown + more])
+            cause = cause.replace("|", "/").replace("`", "'")
+            rows.append([f"`{cause}`", len(items), shown + more])
         lines += _table(["cause", "runs", "examples"], rows)
     return lines
 
@@ -208,7 +217,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--mariadb-url", default=os.environ.get("RELIABILITY_MARIADB_URL"))
     parser.add_argument("--sequences", type=int, default=50)
     parser.add_argument("--output", default=str(ROOT / "docs" / "reliability.md"))
+    parser.add_argument(
+        "--results",
+        help="render from corpus-<db>.json / evolution-<db>.json in this folder, run nothing",
+    )
     args = parser.parse_args(argv)
+    if args.results:
+        results = [read_results(db, Path(args.results)) for db in args.db or ["sqlite"]]
+        Path(args.output).write_text(render(results), encoding="utf-8")
+        print(f"wrote {args.output}", file=sys.stderr)
+        return 0
     urls = dict(DATABASES)
     urls["postgres"] = args.postgres_url or urls["postgres"]
     urls["mariadb"] = args.mariadb_url or urls["mariadb"]

@@ -4,7 +4,7 @@ Every input ends as a clear error naming the option with nothing written, or as 
 that works end to end; after each, the process keeps working. One database serves the
 whole module (a transactional one: schema changes really run); generated tables are
 dropped between cases. ``DYNAMO_CORPUS_RESULTS=<path>`` writes every outcome as JSON
-(the reliability page reads it); ``DYNAMO_CORPUS_ONLY=<a>,<b>`` runs the cases whose
+line by line (the reliability page reads it); ``DYNAMO_CORPUS_ONLY=<a>,<b>`` runs the cases whose
 ids contain one of the substrings.
 """
 
@@ -24,9 +24,10 @@ from tests.hostile import cases, runner, summary
 pytestmark = pytest.mark.corpus
 
 ONLY = [part for part in os.environ.get("DYNAMO_CORPUS_ONLY", "").split(",") if part]
+RESULTS = os.environ.get("DYNAMO_CORPUS_RESULTS")
 PARAMS = [
     pytest.param(case, channel, id=f"{case['id']}-{channel}")
-    for case in cases.load_cases()
+    for case in cases.interleaved(cases.load_cases())
     if not ONLY or any(part in case["id"] for part in ONLY)
     for channel in cases.channels_for(case)
 ]
@@ -40,10 +41,9 @@ def corpus_env(django_db_setup: None, django_db_blocker: object) -> Iterator[run
         if connection.settings_dict["NAME"] != connection.settings_dict["TEST"]["NAME"]:
             created = setup_databases(verbosity=0, interactive=False, aliases={"default"})
         env = runner.Env.start()
+        if RESULTS:
+            summary.start_file(RESULTS, vendor=connection.vendor)
         yield env
-        results = os.environ.get("DYNAMO_CORPUS_RESULTS")
-        if results:
-            summary.dump(env.outcomes, results, vendor=connection.vendor)
         runner.reset_database()
         call_command("flush", interactive=False, verbosity=0)
         if created is not None:
@@ -57,6 +57,8 @@ def test_hostile_input(corpus_env: runner.Env, case: dict, channel: str) -> None
     finally:
         runner.reset_database()
     corpus_env.outcomes.append(outcome)
+    if RESULTS:
+        summary.append(RESULTS, outcome)
     assert outcome.ok, outcome.describe()
 
 

@@ -61,6 +61,19 @@ def load_cases(path: str = str(CORPUS)) -> tuple[dict[str, Any], ...]:
     return tuple(cases)
 
 
+def interleaved(cases: tuple[dict[str, Any], ...]) -> list[dict[str, Any]]:
+    """Cases in turns by category, so that any first part of a run samples every category."""
+    queues: dict[str, list[dict[str, Any]]] = {}
+    for case in cases:
+        queues.setdefault(case["category"], []).append(case)
+    result: list[dict[str, Any]] = []
+    while any(queues.values()):
+        for queue in queues.values():
+            if queue:
+                result.append(queue.pop(0))
+    return result
+
+
 def expected_options(case: dict[str, Any]) -> list[str]:
     option = case.get("option")
     if option is None:

@@ -165,11 +165,20 @@ def classify(exc: BaseException, uids: dict[str, int]) -> Exception:
 
 
 def _exception_text(exc: BaseException) -> str:
+    """The exception and the innermost engine frame it passed (else the innermost frame)."""
     frames = traceback.extract_tb(exc.__traceback__)
-    where = next(
-        (f"{f.filename.split('site-packages/')[-1]}:{f.lineno}" for f in reversed(frames)), ""
-    )
-    return f"{type(exc).__name__}: {str(exc)[:240]} (at {where})"
+    engine = [f for f in frames if "/dynamo_wagtail/" in f.filename]
+    frame = (engine or frames or [None])[-1]
+    where = ""
+    if frame is not None:
+        path = frame.filename.replace("\\", "/")
+        for marker in ("site-packages/", "/dynamo_wagtail/", "/tests/"):
+            if marker in path:
+                path = marker.strip("/") + "/" + path.split(marker, 1)[1]
+                path = path.removeprefix("site-packages/")
+                break
+        where = f" (at {path}:{frame.lineno})"
+    return f"{type(exc).__name__}: {str(exc)[:240]}{where}"
 
 
 # -- setup ------------------------------------------------------------------------------------

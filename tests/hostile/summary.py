@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
@@ -67,33 +68,65 @@ def counts(outcomes: Iterable[Outcome]) -> dict[str, Any]:
             for category in sorted({o.category for o in outcomes})
         },
         "results": dict(
-            sorted(Counter(f"{o.expect}->{o.result or '?'}" for o in outcomes).items())
+            sorted(Counter(f"{o.expect} → {o.result or '?'}" for o in outcomes).items())
         ),
         "problems": {key: problems.get(key, 0) for key in PROBLEMS},
         "ok": sum(o.ok for o in outcomes),
     }
 
 
-def dump(outcomes: Iterable[Outcome], path: str | Path, **extra: Any) -> None:
-    data = {"outcomes": [asdict(o) for o in outcomes], **extra}
-    Path(path).write_text(json.dumps(data, indent=1, ensure_ascii=True), encoding="utf-8")
+def start_file(path: str | Path, **extra: Any) -> None:
+    """A results file: JSON lines, the first with ``extra``, then one per outcome."""
+    Path(path).write_text(json.dumps(extra, ensure_ascii=True) + "\n", encoding="utf-8")
+
+
+def append(path: str | Path, outcome: Outcome) -> None:
+    with open(path, "a", encoding="utf-8") as handle:
+        handle.write(json.dumps(asdict(outcome), ensure_ascii=True) + "\n")
 
 
 def load(path: str | Path) -> tuple[list[Outcome], dict[str, Any]]:
-    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    lines = Path(path).read_text(encoding="utf-8").splitlines()
+    extra = json.loads(lines[0]) if lines else {}
     outcomes = []
-    for item in data.pop("outcomes"):
+    for line in lines[1:]:
+        item = json.loads(line)
         item["problems"] = tuple(item.get("problems", ()))
         outcomes.append(Outcome(**item))
-    return outcomes, data
+    return outcomes, extra
+
+
+#: Absolute paths before a package name (older result files, messages quoting a file).
+_PATH = re.compile(
+    r"(?:/[\w.+-]+)+/(?:site-packages/)?(?=(?:dynamo_wagtail|tests|django|wagtail)/)"
+)
+
+
+def clean_paths(text: str) -> str:
+    return _PATH.sub("", text)
+
+
+def cause(outcome: Outcome) -> str:
+    """A short root-cause key: the exception and where it was raised, or the category."""
+    if outcome.problem in ("wrongly_accepted", "wrong_option", "refused_valid"):
+        return f"{outcome.problem}: {outcome.category}"
+    detail = clean_paths(outcome.detail)
+    match = re.search(r"([A-Z]\w+(?:Error|Exception|Required|Conflict|Warning)|status \d+)", detail)
+    where = re.search(r"\(at ([^)]+)\)", detail)
+    step = detail.split(":", 1)[0] if outcome.problem == "accepted_broken" else ""
+    parts = [
+        outcome.problem or "",
+        step,
+        match.group(1) if match else "",
+        where.group(1) if where else "",
+    ]
+    return " ".join(p for p in parts if p)
 
 
 def failures_by_cause(outcomes: Iterable[Outcome]) -> dict[str, list[Outcome]]:
-    """Failed runs grouped by problem and the first line of their detail's exception."""
+    """Failed runs grouped by :func:`cause`, the largest group first."""
     groups: dict[str, list[Outcome]] = {}
     for o in outcomes:
-        if o.ok:
-            continue
-        cause = o.detail.split(":", 1)[0] if ":" in o.detail else o.detail
-        groups.setdefault(f"{o.problem}: {cause[:80]}", []).append(o)
+        if not o.ok:
+            groups.setdefault(cause(o), []).append(o)
     return dict(sorted(groups.items(), key=lambda item: -len(item[1])))
