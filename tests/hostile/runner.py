@@ -440,7 +440,7 @@ def run(case: dict[str, Any], channel: str, env: Env) -> Outcome:
         if expect == "error":
             outcome.fail("wrongly_accepted", f"accepted; expected an error on {_expected(case)}")
         else:
-            problems = exercise.end_to_end(_type_name(case), case, env)
+            problems = exercise.end_to_end(_type_name(case, channel), case, env)
             if problems:
                 outcome.fail("accepted_broken", "; ".join(problems))
     health = process_health(env, probe=outcome.result != "valid")
@@ -449,10 +449,15 @@ def run(case: dict[str, Any], channel: str, env: Env) -> Outcome:
     return outcome
 
 
-def _type_name(case: dict[str, Any]) -> str:
+def _type_name(case: dict[str, Any], channel: str) -> str:
+    """The name the accepted type has (the builder trims what is typed)."""
     if case.get("action", "create") == "create":
-        return case["name"].strip() if isinstance(case["name"], str) else str(case["name"])
-    return (case.get("options") or {}).get("name") or case["type"]
+        name = case["name"]
+    else:
+        name = (case.get("options") or {}).get("name") or case["type"]
+    if not isinstance(name, str):
+        return str(name)
+    return name.strip() if channel == "admin" else name
 
 
 def judge_refusal(outcome: Outcome, case: dict[str, Any], answer: Refused) -> None:
