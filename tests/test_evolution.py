@@ -1,11 +1,11 @@
 """Random schema evolution of several types holding data (hypothesis, stateful).
 
-Types are created, renamed, trashed and restored; fields of every family are added
-(text, numbers, yes/no, choices, files, dates, links to another type or to itself,
-many-to-many), renamed, trashed and restored; feature switches go on and off; entries
-are added, edited and deleted throughout. After every step each active type's table
-matches its applied spec (``drift`` finds nothing), nothing is pending, and every value
-is what this test's model of the world says.
+Types are created, renamed, trashed, restored and emptied from the trash; fields of every
+family are added (text, numbers, yes/no, choices, files, dates, links to another type or
+to itself, many-to-many), renamed, trashed, restored and emptied from the trash; feature
+switches go on and off; entries are added, edited and deleted throughout. After every
+step each active type's table matches its applied spec (``drift`` finds nothing), nothing
+is pending, and every value is what this test's model of the world says.
 
 ``DYNAMO_EVOLUTION_SEQUENCES`` sets the number of sequences (50 by default; ``make soak``
 runs 500 per database). ``DYNAMO_EVOLUTION_RESULTS=<path>`` writes the counts as JSON.
@@ -286,7 +286,7 @@ class Evolution(RuleBasedStateMachine):
             for t in self.active_types()
             for f in t.fields.values()
             if f.trashed
-            and (f.target is None or not self.types[f.target].trashed)
+            and (f.target is None or (f.target in self.types and not self.types[f.target].trashed))
             and f.name not in {a.name for a in t.active()}
         ]
 
@@ -326,6 +326,30 @@ class Evolution(RuleBasedStateMachine):
         api.restore_type(t.name)
         t.trashed = False
         self.log(f"restore type {t.name}")
+
+    @precondition(lambda self: any(t.trashed for t in self.types.values()))
+    @rule(data=st.data())
+    def empty_type_trash(self, data: st.DataObject) -> None:
+        """A trashed type is dropped for good; fields that linked to it stay in the trash."""
+        t = data.draw(st.sampled_from([t for t in self.types.values() if t.trashed]))
+        api.empty_trash(t.name, confirm=True)
+        del self.types[t.name]
+        self.log(f"empty trash of type {t.name}")
+
+    @precondition(
+        lambda self: any(t.active() != list(t.fields.values()) for t in self.active_types())
+    )
+    @rule(data=st.data())
+    def empty_field_trash(self, data: st.DataObject) -> None:
+        """The fields a type has in the trash are dropped for good with their values."""
+        choices = [t for t in self.active_types() if t.active() != list(t.fields.values())]
+        t = data.draw(st.sampled_from(choices), label="empty trash of")
+        api.empty_trash(t.name, confirm=True)
+        for name in [n for n, f in t.fields.items() if f.trashed]:
+            del t.fields[name]
+            for row in t.rows.values():
+                row.pop(name, None)
+        self.log(f"empty trash of {t.name}")
 
     @precondition(lambda self: self.active_types())
     @rule(data=st.data())
