@@ -101,6 +101,10 @@ def corpus_section(results: list[dict[str, Any]]) -> list[str]:
         "pages, and save revisions, publish, lock and preview where switched on. After every",
         "case a query and a fresh schema change must still work.",
         "",
+        "A case is one line of the corpus (its format is described in",
+        "`tests/hostile/cases.py`); `make test-corpus` runs them on one database,",
+        "`DYNAMO_CORPUS_ONLY=rn-,nul-` runs the cases whose ids contain one of the parts.",
+        "",
     ]
     measured = [r for r in results if r.get("outcomes")]
     if not measured:
