@@ -21,8 +21,6 @@ from django.test.utils import setup_databases, teardown_databases
 from tests.conftest import drop_generated_tables
 from tests.hostile import cases, runner, summary
 
-pytestmark = pytest.mark.corpus
-
 ONLY = [part for part in os.environ.get("DYNAMO_CORPUS_ONLY", "").split(",") if part]
 RESULTS = os.environ.get("DYNAMO_CORPUS_RESULTS")
 PARAMS = [
@@ -50,6 +48,7 @@ def corpus_env(django_db_setup: None, django_db_blocker: object) -> Iterator[run
             teardown_databases(created, verbosity=0)
 
 
+@pytest.mark.corpus
 @pytest.mark.parametrize(("case", "channel"), PARAMS)
 def test_hostile_input(corpus_env: runner.Env, case: dict, channel: str) -> None:
     try:
