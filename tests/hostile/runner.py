@@ -67,7 +67,9 @@ class Env:
     @classmethod
     def start(cls) -> Env:
         User = get_user_model()
-        user = User.objects.create_superuser("corpus", "corpus@example.com", "pw")
+        user = User.objects.filter(username="corpus").first() or User.objects.create_superuser(
+            "corpus", "corpus@example.com", "pw"
+        )
         client = Client()
         client.force_login(user)
         locale = Locale.objects.get_or_create(language_code="en")[0]
