@@ -5,7 +5,8 @@ that works end to end; after each, the process keeps working. One database serve
 whole module (a transactional one: schema changes really run); generated tables are
 dropped between cases. ``DYNAMO_CORPUS_RESULTS=<path>`` writes every outcome as JSON
 line by line (the reliability page reads it); ``DYNAMO_CORPUS_ONLY=<a>,<b>`` runs the cases whose
-ids contain one of the substrings.
+ids contain one of the substrings; ``DYNAMO_CORPUS_CHANNELS=api,orm`` picks channels (to
+split a CI run).
 """
 
 from __future__ import annotations
@@ -22,12 +23,14 @@ from tests.conftest import drop_generated_tables
 from tests.hostile import cases, runner, summary
 
 ONLY = [part for part in os.environ.get("DYNAMO_CORPUS_ONLY", "").split(",") if part]
+CHANNELS = os.environ.get("DYNAMO_CORPUS_CHANNELS", ",".join(cases.CHANNELS)).split(",")
 RESULTS = os.environ.get("DYNAMO_CORPUS_RESULTS")
 PARAMS = [
     pytest.param(case, channel, id=f"{case['id']}-{channel}")
     for case in cases.interleaved(cases.load_cases())
     if not ONLY or any(part in case["id"] for part in ONLY)
     for channel in cases.channels_for(case)
+    if channel in CHANNELS
 ]
 
 
