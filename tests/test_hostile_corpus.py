@@ -3,10 +3,12 @@
 Every input ends as a clear error naming the option with nothing written, or as a type
 that works end to end; after each, the process keeps working. One database serves the
 whole module (a transactional one: schema changes really run); generated tables are
-dropped between cases. ``DYNAMO_CORPUS_RESULTS=<path>`` writes every outcome as JSON
-line by line (the reliability page reads it); ``DYNAMO_CORPUS_ONLY=<a>,<b>`` runs the cases whose
-ids contain one of the substrings; ``DYNAMO_CORPUS_CHANNELS=api,orm`` picks channels (to
-split a CI run).
+dropped between cases.
+
+``DYNAMO_CORPUS_RESULTS=<path>`` writes every outcome as JSON, line by line (the
+reliability page reads it); ``DYNAMO_CORPUS_ONLY=<a>,<b>`` runs the cases whose ids
+contain one of the parts; ``DYNAMO_CORPUS_CHANNELS=api,orm`` picks channels (to split a
+CI run).
 """
 
 from __future__ import annotations
