@@ -178,7 +178,8 @@ def evolution_section(results: list[dict[str, Any]]) -> list[str]:
         "many-to-many fields, renames, trashes and restores them; switches drafts, locking,",
         "translation, search and preview on and off; and adds, edits and deletes entries.",
         "After every step it compares each table with its applied spec (`drift`) and every",
-        "value with its own model of the rows.",
+        "value with its own model of the rows. Sequences counts every run of the machine",
+        "(hypothesis' generation and, after a failure, shrinking).",
         "",
     ]
     measured = [r for r in results if r.get("evolution")]
@@ -192,10 +193,13 @@ def evolution_section(results: list[dict[str, Any]]) -> list[str]:
             r["evolution"]["drift"],
             r["evolution"]["changed_values"],
             "passed" if r["codes"].get("evolution") == 0 else "failed",
+            "`" + r["evolution"].get("failure", "").replace("|", "/").replace("`", "'") + "`"
+            if r["evolution"].get("failure")
+            else "",
         ]
         for r in measured
     ]
-    header = ["database", "sequences", "steps", "drift", "changed values", "result"]
+    header = ["database", "sequences", "steps", "drift", "changed values", "result", "failure"]
     return [*lines, *_table(header, rows)]
 
 

@@ -406,10 +406,13 @@ Evolution.TestCase.settings = settings(
 
 
 def test_random_schema_evolution_keeps_every_value_and_leaves_no_drift(dynamo: None) -> None:
-    passed = False
+    passed, failure = False, ""
     try:
         run_state_machine_as_test(Evolution, settings=Evolution.TestCase.settings)
         passed = True
+    except BaseException as exc:
+        failure = f"{type(exc).__name__}: {str(exc).splitlines()[0][:200] if str(exc) else ''}"
+        raise
     finally:
         path = os.environ.get("DYNAMO_EVOLUTION_RESULTS")
         if path:
@@ -420,6 +423,7 @@ def test_random_schema_evolution_keeps_every_value_and_leaves_no_drift(dynamo: N
                         "vendor": connection.vendor,
                         "requested": SEQUENCES,
                         "passed": passed,
+                        "failure": failure,
                     },
                     handle,
                 )

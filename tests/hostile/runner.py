@@ -9,6 +9,7 @@ end (:mod:`tests.hostile.exercise`). After every case the process must keep work
 
 from __future__ import annotations
 
+import re
 import traceback
 import uuid
 from collections.abc import Callable
@@ -324,6 +325,7 @@ def via_admin(case: dict[str, Any], uids: list[str], env: Env) -> dict[int, int]
             **_form_options(meta_model, changes),
         )
         url = edit_url(meta_model)
+    data = _multiple_values(data)
     data["dynamo_confirm"] = "1"
     try:
         response = env.client.post(url, data)
@@ -342,6 +344,29 @@ def via_admin(case: dict[str, Any], uids: list[str], env: Env) -> dict[int, int]
         raise Crashed("crash", "status 200, no errors on the form (review page?)")
     index = {offset + i: i for i in range(len(blocks))}
     raise Refused(admin_paths(form, index, case), "; ".join(_form_messages(form))[:300])
+
+
+def _multiple_values(data: dict[str, Any]) -> dict[str, Any]:
+    """nested_form_data spreads a list over numbered keys; a multiple choice input sends
+    one key with several values."""
+    from wagtail import blocks
+
+    from dynamo_wagtail.admin.builder import builder_block
+
+    multiple = {
+        name
+        for kind in builder_block().child_blocks.values()
+        for name, child in kind.child_blocks.items()
+        if isinstance(child, blocks.MultipleChoiceBlock)
+    }
+    result: dict[str, Any] = {}
+    for key, value in data.items():
+        match = re.match(r"^(field_definitions-\d+-value-(\w+?))-\d+$", key)
+        if match and match.group(2) in multiple:
+            result.setdefault(match.group(1), []).append(value)
+        else:
+            result[key] = value
+    return result
 
 
 def _form_messages(form: Any) -> list[str]:
