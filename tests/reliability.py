@@ -127,7 +127,13 @@ def corpus_section(results: list[dict[str, Any]]) -> list[str]:
         return [*lines, "Not measured in this run.", ""]
     figures = {r["db"]: counts(r["outcomes"]) for r in measured}
     dbs = [r["db"] for r in measured]
-    lines += ["### Problems (the goal is 0 of each)", ""]
+    lines += [
+        "### Problems (the goal is 0 of each)",
+        "",
+        "Counted per run (a case through one channel); one run can count under two problems,",
+        "such as a crash that also leaves a broken process behind.",
+        "",
+    ]
     rows = [[key, PROBLEMS[key], *(figures[db]["problems"][key] for db in dbs)] for key in PROBLEMS]
     rows.append(
         [
@@ -173,9 +179,10 @@ def corpus_section(results: list[dict[str, Any]]) -> list[str]:
 def evolution_section(results: list[dict[str, Any]]) -> list[str]:
     lines = ["## Random schema evolution", ""]
     lines += [
-        "`tests/test_evolution.py`: a hypothesis state machine creates, renames, trashes and",
-        "restores types; adds text, number, yes/no, choice, file, date, link, self-link and",
-        "many-to-many fields, renames, trashes and restores them; switches drafts, locking,",
+        "`tests/test_evolution.py`: a hypothesis state machine creates, renames, trashes,",
+        "restores and purges types; adds text, number, yes/no, choice, file, date, link,",
+        "self-link and many-to-many fields, renames, trashes, restores and purges them;",
+        "switches drafts, locking,",
         "translation, search and preview on and off; and adds, edits and deletes entries.",
         "After every step it compares each table with its applied spec (`drift`) and every",
         "value with its own model of the rows. Sequences counts every run of the machine",
