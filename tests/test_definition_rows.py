@@ -20,6 +20,8 @@ from django.urls import reverse
 
 from dynamo_wagtail import api, pipeline
 from dynamo_wagtail.models import MetaField, MetaModel
+from dynamo_wagtail.schema import applier
+from dynamo_wagtail.schema import operations as ops
 from dynamo_wagtail.spec import ModelSpec
 
 pytestmark = pytest.mark.usefixtures("dynamo")
@@ -195,9 +197,15 @@ def test_queryset_delete_of_fields_moves_them_to_the_trash():
 
 
 def test_remove_rows_deletes_the_rows_only():
-    ticket()
+    spec = ModelSpec.from_json(ticket().applied_spec)
     MetaModel.objects.filter(name="Ticket").remove_rows()
     assert not MetaModel.objects.exists() and not MetaField.objects.exists()
+    with connection.cursor() as cursor:
+        assert spec.table in connection.introspection.table_names(cursor)
+    # The table is the test's to drop now: the cleanup only knows tables with a definition.
+    context = applier.Context({spec.uid: spec})
+    with connection.schema_editor(atomic=False) as editor:
+        applier.apply_operation(editor, ops.DeleteType(spec, drop_table=True), spec, None, context)
 
 
 # -- dumpdata / loaddata ----------------------------------------------------------
