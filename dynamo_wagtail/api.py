@@ -155,7 +155,9 @@ def create_type(
         for order, spec in enumerate(fields):
             spec = dict(spec)
             field_name = spec.pop("name")
-            kind = spec.pop("kind", None) or spec.pop("type")
+            if "kind" not in spec and "type" not in spec:
+                raise TypeError(f"Field {field_name!r} needs a 'kind'.")
+            kind = spec.pop("kind") if "kind" in spec else spec.pop("type")
             spec.setdefault("order", order)
             _new_field(meta_model, field_name, kind, spec).save(using=using)
     return meta_model

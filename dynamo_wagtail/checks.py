@@ -334,9 +334,16 @@ def _django_errors(
                 option = OPTION_OF_CHECK.get(message.id or "", "name")
                 _add(errors, names[field_name].uid, option, text)
                 continue
+            quoted = re.findall(r"'([\w.]+)'", message.msg)
+            if model is own_class and OPTION_OF_CHECK.get(message.id or "") == "unique_together":
+                # A field's own "unique together" flag put it in the set.
+                flagged = [names[n] for n in quoted if n in names and names[n].unique_together]
+                if flagged:
+                    _add(errors, flagged[0].uid, "unique_together", text)
+                    continue
             mentioned = [
                 n
-                for n in re.findall(r"'([\w.]+)'", message.msg)
+                for n in quoted
                 if n.lower().startswith(f"{label}.") or n.lower().startswith(f"{new.name}.".lower())
             ]
             fields = [names[n.split(".")[-1]] for n in mentioned if n.split(".")[-1] in names]

@@ -13,10 +13,12 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
+from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
 from django.db import models
 
 from .conf import settings
+from .contenttypes import permission_specs
 from .kinds import get_kind
 from .kinds.registry import offered_kinds
 from .spec import ACTIVE, TRASHED, TYPE_OPTION_KEYS, FieldSpec, ModelSpec, freeze_options
@@ -54,10 +56,21 @@ class DefinitionError(ValidationError):
 INTERNAL_ATTRS = frozenset({"table", "column", "former_names", "applied_spec", "schema_version"})
 
 
+def text_problem(value: str) -> str | None:
+    """What keeps the text ``value`` from being stored on every backend, if anything."""
+    if "\x00" in value:
+        return "Text cannot contain NUL characters."
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return "Text must be valid Unicode (it holds a lone surrogate)."
+    return None
+
+
 def _json_problem(value: Any) -> str | None:
     """What keeps ``value`` from being stored as JSON on every backend, if anything."""
     if isinstance(value, str):
-        return "Text cannot contain NUL characters." if "\x00" in value else None
+        return text_problem(value)
     if value is None or isinstance(value, (bool, int)):
         return None
     if isinstance(value, float):
@@ -107,8 +120,9 @@ def parse_attribute(row: models.Model, field: models.Field, value: Any) -> Any:
             value = _choices_text(value)
         if not isinstance(value, str):
             raise ValidationError(f"Must be text, not {type(value).__name__}.")
-        if "\x00" in value:
-            raise ValidationError("Text cannot contain NUL characters.")
+        problem = text_problem(value)
+        if problem:
+            raise ValidationError(problem)
     elif isinstance(field, models.BooleanField):
         if isinstance(value, str) and value.lower() in ("true", "false"):
             value = value.lower() == "true"
@@ -146,8 +160,15 @@ def parse_row(row: models.Model) -> dict[str, list[str]]:
             continue
         if not field.editable and field.name != "uid":
             continue
+        raw = getattr(row, field.attname)
+        if field.name == "options" and isinstance(raw, dict):
+            # Kind options are told apart: a problem is named by its option.
+            problems = {str(k): _json_problem({k: v}) for k, v in raw.items()}
+            if any(problems.values()):
+                errors.update({k: [f"'{k}': {p}"] for k, p in problems.items() if p})
+                continue
         try:
-            value = parse_attribute(row, field, getattr(row, field.attname))
+            value = parse_attribute(row, field, raw)
         except ValidationError as exc:
             errors[field.name] = [f"'{field.name}': {m}" for m in exc.messages]
         except (TypeError, ValueError, ArithmeticError) as exc:
@@ -338,7 +359,7 @@ def build_spec(meta_model: MetaModel, fields: Iterable[MetaField] | None = None)
     _check_type_options(meta_model, active_names, type_errors)
     if type_errors or field_errors:
         raise DefinitionError(type_errors, field_errors, {f.uid: f.name for f in field_specs})
-    return ModelSpec(
+    spec = ModelSpec(
         uid=uid,
         name=meta_model.name,
         app_label=meta_model.app,
@@ -351,6 +372,21 @@ def build_spec(meta_model: MetaModel, fields: Iterable[MetaField] | None = None)
         fields=tuple(field_specs),
         state=TRASHED if meta_model.trashed_at else ACTIVE,
     )
+    _check_permission_names(spec)
+    return spec
+
+
+def _check_permission_names(spec: ModelSpec) -> None:
+    """The label must fit the names of the type's permissions ("Can publish <label>")."""
+    limit = Permission._meta.get_field("name").max_length
+    longest = max(len(name) for _codename, name in permission_specs(spec))
+    if longest > limit:
+        room = limit - (longest - len(spec.verbose_name or spec.name))
+        raise DefinitionError(
+            {"verbose_name": [f"A label can have at most {room} characters with these features."]},
+            {},
+            {},
+        )
 
 
 def _app_errors(app: str) -> list[str]:

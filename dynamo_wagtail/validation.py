@@ -123,7 +123,7 @@ def name_errors(name: Any, *, what: str = "name", type_name: bool = False) -> li
         return [f"Enter a {what}."]
     if not name.isascii():
         return [f"'{name}' has characters outside A-Z, a-z, 0-9 and _ (look-alike letters?)."]
-    if not NAME_RE.match(name):
+    if not NAME_RE.fullmatch(name):
         return [f"'{name}' must start with a letter and use only letters, digits and _."]
     if keyword.iskeyword(name) or keyword.issoftkeyword(name):
         return [f"'{name}' is a Python keyword."]

@@ -5,8 +5,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.backends.base.operations import BaseDatabaseOperations
+from django.utils import timezone
 
 from ..spec import FieldSpec
 from .base import INTEGER, Errors, FieldKind
@@ -25,6 +28,19 @@ class IntegerKind(FieldKind):
 
     def typed_choices(self, spec: FieldSpec) -> list[tuple[Any, str]]:
         return [(int(v), label or v) for v, label in spec.choices]
+
+    def check_value(self, value: Any) -> Any:
+        """Within the column's range on every backend (SQLite alone would take more)."""
+        value = super().check_value(value)
+        if isinstance(value, int):
+            internal = self.django_field().get_internal_type()
+            low, high = BaseDatabaseOperations.integer_field_ranges[internal]
+            if not low <= value <= high:
+                raise ValidationError(
+                    f"{value} is outside the range of {self.label.lower()} fields "
+                    f"({low} to {high})."
+                )
+        return value
 
     def is_narrowing(self, old: FieldSpec, new: FieldSpec) -> bool:
         return old.kind != new.kind and old.kind not in self.lossless_from
@@ -166,6 +182,13 @@ class DateTimeKind(FieldKind):
     django_field = models.DateTimeField
     lossless_from = frozenset({"date"})
     icon = "date"
+
+    def parse_default(self, spec: FieldSpec) -> Any:
+        """A default without a time zone is in the site's time zone (as a form reads it)."""
+        value = super().parse_default(spec)
+        if value is not None and settings.USE_TZ and timezone.is_naive(value):
+            value = timezone.make_aware(value)
+        return value
 
 
 class TimeKind(FieldKind):
