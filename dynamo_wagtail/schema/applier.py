@@ -9,11 +9,13 @@ finishes a plan on MariaDB/MySQL, where DDL commits itself.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from django.db import connections, models
+from django.db import NotSupportedError, connections, models, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 
 from .. import mixins
@@ -42,6 +44,44 @@ class Context:
 
     def model(self, spec: ModelSpec) -> type[models.Model]:
         return physical_model(spec, self.lookup(spec))
+
+
+@contextmanager
+def atomic_editor(connection: BaseDatabaseWrapper) -> Iterator[BaseDatabaseSchemaEditor]:
+    """A schema editor inside one transaction that always ends cleanly.
+
+    Django's ``schema_editor(atomic=True)`` runs its deferred SQL (indexes, foreign
+    keys, unique constraints) at exit, *inside* its atomic block but outside any
+    error handling: when that SQL fails, the block is never left and the connection
+    stays in a broken transaction. On SQLite its exit checks foreign keys first,
+    which raises ``TransactionManagementError`` over the real error in a transaction
+    marked for rollback, and again leaves the block open. Here the transaction is
+    ours: the caller runs :func:`flush` before recording what was applied, and any
+    error rolls everything back, leaves the atomic block and propagates unchanged.
+    """
+    sqlite = connection.vendor == "sqlite"
+    if sqlite and not connection.disable_constraint_checking():
+        raise NotSupportedError(
+            "On SQLite, schema changes cannot run inside transaction.atomic(): "
+            "SQLite cannot switch off foreign key checks in a transaction."
+        )
+    try:
+        with transaction.atomic(using=connection.alias):
+            editor = connection.schema_editor(atomic=False)
+            editor.deferred_sql = []
+            yield editor
+            flush(editor)
+            if sqlite:
+                connection.check_constraints()
+    finally:
+        if sqlite:
+            connection.enable_constraint_checking()
+
+
+def flush(editor: BaseDatabaseSchemaEditor) -> None:
+    """Run the SQL the schema editor deferred (indexes, foreign keys, unique) now."""
+    while editor.deferred_sql:
+        editor.execute(editor.deferred_sql.pop(0), None)
 
 
 def _tables(editor: BaseDatabaseSchemaEditor) -> set[str]:

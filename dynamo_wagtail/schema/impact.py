@@ -198,6 +198,8 @@ def _assess_one(op: ops.Operation, state: ModelSpec, lookup: TargetLookup) -> li
         ):
             message = f"{count} entries exist: give a default for the new required field."
             raise ImpactRefused(field, "default", message, FieldImpact(op, count, (), message))
+        if count > 1 and field.unique:
+            _check_new_unique(model, op, count, kind)
         return []
     if isinstance(op, ops.RestoreField):
         # Rows added while the field was in the trash have NULL there, strings too.
@@ -223,6 +225,26 @@ def _assess_one(op: ops.Operation, state: ModelSpec, lookup: TargetLookup) -> li
     if op.narrowing:
         result.append(FieldImpact(op, 0, (), "accepts fewer values than before"))
     return result
+
+
+def _check_new_unique(model: type[models.Model], op: ops.AddField, count: int, kind: Any) -> None:
+    """Existing entries all get one value in a new column: unique only if that is NULL."""
+    field = op.field
+    if field.default:
+        value: Any = field.default
+    elif not field.required and kind.null_when_optional():
+        return  # NULLs never clash
+    else:
+        value = ""
+    examples = _examples(
+        list(model._default_manager.order_by("pk").values_list("pk", flat=True)[:10])
+    )
+    message = (
+        f"{_rows_text(count, list(examples))} would all get the value {value!r} in the new "
+        "unique field; add it without unique, fill in distinct values, then make it unique. "
+        "Nothing was changed."
+    )
+    raise ImpactRefused(field, "unique", message, FieldImpact(op, count, examples, message))
 
 
 def _changed_option(old: FieldSpec, new: FieldSpec) -> str:
