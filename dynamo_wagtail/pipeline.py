@@ -243,7 +243,7 @@ def _close(session: Session) -> None:
     for meta_model in _ordered(session):
         plan = prepare(session, meta_model)
         session.plans.append(plan)
-        if plan.is_empty or session.dry_run:
+        if session.dry_run or (plan.is_empty and session.editor is not None):
             continue
         if session.editor is not None:
             _execute_atomic(session, meta_model, plan)
@@ -349,6 +349,11 @@ def _execute_stepwise(session: Session, meta_model: Any, plan: planner.Plan) -> 
     connection = connections[session.using]
     old_model = registry.get(str(meta_model.uid))
     context = applier.Context(others(str(meta_model.uid), session.using))
+    if plan.is_empty:
+        # Nothing left to plan: finish indexes and constraints a failure left out.
+        with connection.schema_editor(atomic=False) as editor:
+            applier.converge(editor, plan.old, context)
+        return
     notify.send(plan, meta_model, "pre", old_model, notify.upcoming(plan, context))
     state = plan.old
     for index, op in enumerate(plan.operations):
@@ -356,6 +361,8 @@ def _execute_stepwise(session: Session, meta_model: Any, plan: planner.Plan) -> 
         with connection.schema_editor(atomic=False) as editor:
             applier.apply_operation(editor, op, state, after, context)
             applier.flush(editor)
+            # What an earlier run's failed deferred SQL left out (indexes, constraints).
+            applier.converge(editor, after, context)
         state = after
         last = index == len(plan.operations) - 1
         _record(session, meta_model, plan, _final(plan) if last else state, final=last)

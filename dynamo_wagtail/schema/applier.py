@@ -351,6 +351,48 @@ def _remove_feature(editor, op: ops.RemoveFeature, before: ModelSpec, after, con
         model = _staged_model(base, context, remaining)
 
 
+def converge(editor: BaseDatabaseSchemaEditor, spec: ModelSpec | None, context: Context) -> None:
+    """Create what ``spec`` has and the table lacks: link tables, indexes, unique and
+    foreign key constraints.
+
+    Where DDL commits itself (MariaDB/MySQL), a failure in SQL the schema editor
+    deferred leaves a column without its index or constraint; the operation that
+    made it is done by the time it runs again, so only this brings them back.
+    """
+    if spec is None or spec.table not in _tables(editor):
+        return
+    model = context.model(spec)
+    tables = _tables(editor)
+    for m2m in model._meta.local_many_to_many:
+        if m2m.remote_field.through._meta.db_table not in tables:
+            editor.create_model(m2m.remote_field.through)
+    connection = editor.connection
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, spec.table)
+    columns = _columns(editor, spec.table)
+    for wanted in model._meta.local_concrete_fields:
+        if wanted.primary_key or wanted.column not in columns:
+            continue
+        single = [c for c in constraints.values() if c["columns"] == [wanted.column]]
+        found = {
+            "unique": wanted.unique and any(c["unique"] for c in single),
+            "db_index": wanted.db_index and any(c["index"] or c["unique"] for c in single),
+        }
+        if wanted.is_relation and connection.features.supports_foreign_keys:
+            found["db_constraint"] = wanted.db_constraint and any(c["foreign_key"] for c in single)
+        if all(found[k] == getattr(wanted, k) for k in found):
+            continue
+        kwargs = wanted.deconstruct()[3]
+        kwargs.update(found)
+        staged = _staged_model(spec, context, {wanted.name: wanted.__class__(**kwargs)})
+        editor.alter_field(staged, staged._meta.get_field(wanted.name), wanted)
+    if spec.unique_together and not any(
+        c["unique"] and sorted(c["columns"]) == sorted(spec.unique_together)
+        for c in constraints.values()
+    ):
+        editor.alter_unique_together(model, [], [tuple(spec.unique_together)])
+
+
 HANDLERS: dict[type, Callable[..., None]] = {
     ops.CreateType: _create_type,
     ops.RenameType: _rename_type,
