@@ -188,9 +188,35 @@ def _fill_nulls(model: type[models.Model], old_field: models.Field, new_field: m
         )
 
 
+def _found(editor: BaseDatabaseSchemaEditor, field: models.Field) -> dict[str, bool]:
+    """The index, unique and foreign key constraints the table really has on ``field``."""
+    connection = editor.connection
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, field.model._meta.db_table)
+    single = [c for c in constraints.values() if c["columns"] == [field.column]]
+    found = {
+        "unique": any(c["unique"] and not c["primary_key"] for c in single),
+        "db_index": any(c["index"] and not c["unique"] for c in single),
+    }
+    if field.is_relation and connection.features.supports_foreign_keys:
+        found["db_constraint"] = any(c["foreign_key"] for c in single)
+    return found
+
+
+def _as_found(spec: ModelSpec, context: Context, field: models.Field, found: dict) -> Any:
+    """The physical class of ``spec`` with ``field`` as the table has it."""
+    kwargs = field.deconstruct()[3]
+    kwargs.update(found)
+    return _staged_model(spec, context, {field.name: field.__class__(**kwargs)})
+
+
 def _alter_field(editor, op: ops.FieldOperation, before: ModelSpec, after: ModelSpec, context):
     old_model = context.model(before)
     old_field = old_model._meta.get_field(op.field.column)
+    if not editor.connection.features.can_rollback_ddl:
+        # A rerun after a failure: start from the indexes the table has, not the spec's.
+        old_model = _as_found(before, context, old_field, _found(editor, old_field))
+        old_field = old_model._meta.get_field(op.field.column)
     new_field = _field(context.model(after), op.field)
     _fill_nulls(old_model, old_field, new_field)
     editor.alter_field(old_model, old_field, new_field)
@@ -366,25 +392,16 @@ def converge(editor: BaseDatabaseSchemaEditor, spec: ModelSpec | None, context: 
     for m2m in model._meta.local_many_to_many:
         if m2m.remote_field.through._meta.db_table not in tables:
             editor.create_model(m2m.remote_field.through)
-    connection = editor.connection
-    with connection.cursor() as cursor:
-        constraints = connection.introspection.get_constraints(cursor, spec.table)
+    with editor.connection.cursor() as cursor:
+        constraints = editor.connection.introspection.get_constraints(cursor, spec.table)
     columns = _columns(editor, spec.table)
     for wanted in model._meta.local_concrete_fields:
         if wanted.primary_key or wanted.column not in columns:
             continue
-        single = [c for c in constraints.values() if c["columns"] == [wanted.column]]
-        found = {
-            "unique": wanted.unique and any(c["unique"] for c in single),
-            "db_index": wanted.db_index and any(c["index"] or c["unique"] for c in single),
-        }
-        if wanted.is_relation and connection.features.supports_foreign_keys:
-            found["db_constraint"] = wanted.db_constraint and any(c["foreign_key"] for c in single)
+        found = {k: v and getattr(wanted, k) for k, v in _found(editor, wanted).items()}
         if all(found[k] == getattr(wanted, k) for k in found):
             continue
-        kwargs = wanted.deconstruct()[3]
-        kwargs.update(found)
-        staged = _staged_model(spec, context, {wanted.name: wanted.__class__(**kwargs)})
+        staged = _as_found(spec, context, wanted, found)
         editor.alter_field(staged, staged._meta.get_field(wanted.name), wanted)
     if spec.unique_together and not any(
         c["unique"] and sorted(c["columns"]) == sorted(spec.unique_together)
