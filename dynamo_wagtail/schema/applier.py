@@ -213,7 +213,7 @@ def _as_found(spec: ModelSpec, context: Context, field: models.Field, found: dic
 def _alter_field(editor, op: ops.FieldOperation, before: ModelSpec, after: ModelSpec, context):
     old_model = context.model(before)
     old_field = old_model._meta.get_field(op.field.column)
-    if not editor.connection.features.can_rollback_ddl:
+    if not editor.connection.features.can_rollback_ddl and not old_field.many_to_many:
         # A rerun after a failure: start from the indexes the table has, not the spec's.
         old_model = _as_found(before, context, old_field, _found(editor, old_field))
         old_field = old_model._meta.get_field(op.field.column)
