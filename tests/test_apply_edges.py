@@ -12,7 +12,7 @@ import io
 import pytest
 from django.contrib.sessions.models import Session
 from django.core.management import call_command
-from django.db import connection
+from django.db import IntegrityError, connection
 from django.utils import timezone
 
 from dynamo_wagtail import api, pipeline
@@ -162,3 +162,22 @@ def test_a_class_from_before_a_new_column_keeps_inserting():
     assert (row.body, row.done, row.stock, row.slug) == ("", False, 7, "none")
     assert Item.objects.get(label="item 0").stock == 7
     assert drift_of("Item") == []
+
+
+def test_a_write_by_a_class_from_before_a_dropped_column_fails_soft():
+    make_items(1)
+    api.add_field("Item", "colour", "char")
+    Old = api.get_model("Item")
+    api.remove_field("Item", "colour")
+    api.empty_trash("Item", confirm=True)  # drops the column Old still writes
+
+    with pytest.raises(pipeline.SchemaChanged, match="try again"), pipeline.stale_guard(Old):
+        Old.objects.create(label="stale")
+
+    Item = api.get_model("Item")
+    with pipeline.stale_guard(Item):
+        Item.objects.create(label="fresh")
+    assert sorted(Item.objects.values_list("label", flat=True)) == ["fresh", "item 0"]
+    # An error that no schema change explains is not dressed up as one.
+    with pytest.raises(IntegrityError), pipeline.stale_guard(Item):
+        Item.objects.create(label=None)
