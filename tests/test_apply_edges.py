@@ -181,3 +181,26 @@ def test_a_write_by_a_class_from_before_a_dropped_column_fails_soft():
     # An error that no schema change explains is not dressed up as one.
     with pytest.raises(IntegrityError), pipeline.stale_guard(Item):
         Item.objects.create(label=None)
+
+
+@pytest.mark.parametrize(
+    ("kind", "attrs"),
+    [
+        ("char", {"unique": True, "options": {"max_length": 1000}}),
+        ("char", {"indexed": True, "options": {"max_length": 800}}),
+    ],
+)
+def test_an_index_the_database_cannot_build_is_refused_before_any_ddl(kind, attrs):
+    make_items(1)
+    columns_before = drift_of("Item")
+    if connection.vendor != "mysql":
+        api.add_field("Item", "big", kind, **attrs)  # PostgreSQL and SQLite build it
+        assert drift_of("Item") == []
+        return
+    option = "unique" if attrs.get("unique") else "indexed"
+    with pytest.raises(ImpactRefused) as caught:
+        api.add_field("Item", "big", kind, **attrs)
+    assert f"big.{option}" in caught.value.message_dict
+    assert not MetaField.objects.filter(name="big").exists()
+    assert drift_of("Item") == columns_before == []
+    assert all(p.is_empty for p in api.plan())

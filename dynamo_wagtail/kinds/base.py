@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from ..spec import TRASHED
+
 if TYPE_CHECKING:
     from ..spec import FieldSpec
 
@@ -169,9 +171,11 @@ class FieldKind:
         ``table`` is the owning table, for kinds that name a table of their own.
         """
         kwargs = {**self.kind_kwargs(spec), **self.common_kwargs(spec, physical=physical)}
-        if not kwargs.get("null"):
+        if not kwargs.get("null") or (physical and spec.state == TRASHED):
             # A database default, so processes still on the class from before this
-            # column keep inserting while a change runs (they leave the column out).
+            # column keep inserting while a change runs (they leave the column out);
+            # kept in the trash, where a step-wise change (MariaDB) would drop it
+            # before the column accepts NULL.
             empty = "" if self.is_string and self.django_field.empty_strings_allowed else None
             default = kwargs.get("default", empty)
             if isinstance(default, (str, int, float, Decimal, date, time)):  # bool is int

@@ -223,10 +223,13 @@ def _alter_field(editor, op: ops.FieldOperation, before: ModelSpec, after: Model
 
 
 def _remove_field(editor, op: ops.RemoveField, before: ModelSpec, after, context) -> None:
-    if not op.drop_column:
-        return
     model = context.model(before)
     old_field = _field(model, op.field)
+    if not op.drop_column:
+        # Retired: the database default a trashed column kept for writers goes.
+        if not old_field.many_to_many and op.field.column in _columns(editor, before.table):
+            editor.alter_field(model, old_field, _field(context.model(after), op.field))
+        return
     if old_field.many_to_many:
         if old_field.remote_field.through._meta.db_table not in _tables(editor):
             return

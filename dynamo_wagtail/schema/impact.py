@@ -13,7 +13,7 @@ from dataclasses import replace
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import connections, models
 from django.db.models import Count
 
 from ..conf import settings
@@ -25,6 +25,10 @@ from . import operations as ops
 from .planner import FieldImpact, Plan
 
 CHUNK = 2000
+#: InnoDB's longest index key in bytes; utf8mb4 takes up to 4 bytes a character.
+MYSQL_KEY_BYTES = 3072
+#: MariaDB/MySQL column types that can be indexed only on a prefix.
+MYSQL_UNKEYED = {"tinytext", "text", "mediumtext", "longtext", "blob", "longblob", "json"}
 
 
 class ImpactRefused(DefinitionError):
@@ -137,6 +141,7 @@ def check_unique(model: type[models.Model], columns: list[str], field: FieldSpec
 
 def assess(plan: Plan, lookup: TargetLookup) -> Plan:
     """The plan with its impact; raises :class:`ImpactRefused` for unsafe rows."""
+    check_index_limits(plan, lookup)
     impacts: list[FieldImpact] = []
     state = plan.old
     for op in plan.operations:
@@ -144,6 +149,40 @@ def assess(plan: Plan, lookup: TargetLookup) -> Plan:
             impacts.extend(_assess_one(op, state, lookup))
         state = op.state_forwards(state)
     return replace(plan, impact=tuple(impacts))
+
+
+def check_index_limits(plan: Plan, lookup: TargetLookup) -> None:
+    """MariaDB/MySQL: an index the database cannot build is refused before any DDL.
+
+    There DDL commits itself, so a failing index would leave a half-applied change.
+    """
+    if plan.new is None or not plan.operations:
+        return
+    model = physical_model(plan.new, lookup)
+    connection = connections[model._default_manager.db]
+    if connection.vendor != "mysql":
+        return
+    if any(isinstance(op, ops.CreateType) for op in plan.operations):
+        touched = {f.uid for f in plan.new.active_fields}
+    else:
+        touched = {op.field.uid for op in plan.operations if isinstance(op, ops.FieldOperation)}
+    for spec in plan.new.active_fields:
+        if spec.uid not in touched or not (spec.unique or spec.indexed):
+            continue
+        field = model._meta.get_field(spec.column)
+        db_type = (field.db_type(connection) or "").lower().split("(")[0]
+        option = "unique" if spec.unique else "indexed"
+        if db_type in MYSQL_UNKEYED:
+            message = f"MariaDB/MySQL cannot index a {db_type} column: use a shorter kind."
+        elif (field.max_length or 0) * 4 > MYSQL_KEY_BYTES:
+            longest = MYSQL_KEY_BYTES // 4
+            message = (
+                f"MariaDB/MySQL indexes at most {longest} characters: "
+                f"max_length {field.max_length} is too long to be {option}."
+            )
+        else:
+            continue
+        raise ImpactRefused(spec, option, message, FieldImpact(plan.operations[0], 0, (), message))
 
 
 def _assess_one(op: ops.Operation, state: ModelSpec, lookup: TargetLookup) -> list[FieldImpact]:
