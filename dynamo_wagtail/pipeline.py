@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, router, transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import F
 
 from . import contenttypes, listen, notify, sync
@@ -64,42 +64,6 @@ class Conflict(Exception):
             f"{meta_model.name} was changed by {who} at {meta_model.updated_at:%Y-%m-%d %H:%M:%S}"
             " after you opened it. Reload to see their change."
         )
-
-
-class SchemaChanged(Exception):
-    """A write by a class older than a schema change that committed meanwhile.
-
-    Nothing was written. Rebuilding the classes (the next request does) and trying
-    again succeeds: the message says so to the editor.
-    """
-
-    def __init__(self, model: Any) -> None:
-        self.model = model
-        super().__init__(
-            f"{model._meta.verbose_name} was changed by a schema change that ran while this "
-            "was being saved; nothing was saved. Reload the page and try again."
-        )
-
-
-@contextmanager
-def stale_guard(model: Any, using: str | None = None) -> Iterator[None]:
-    """Turn a database error of a write by an outdated class into :class:`SchemaChanged`.
-
-    Entries of a type are written by the class this process built; another process may
-    change the table in the meantime (drop a column, tighten one). When the write fails
-    and the table's applied spec is no longer the one the class was built from, the
-    error is that change.
-    """
-    using = using or router.db_for_write(model)
-    built = getattr(model, "dynamo_spec", None)
-    try:
-        yield
-    except DatabaseError as exc:
-        if built is None or connections[using].in_atomic_block:
-            raise
-        if built in sync.applied_specs(using):
-            raise
-        raise SchemaChanged(model) from exc
 
 
 @dataclass

@@ -3,7 +3,7 @@
 Each writer (``tests/writer_loop.py``) is its own OS process with its own connection to
 the test database and its own classes, rebuilt only through ``dynamo_wagtail.sync``.
 Nothing may be lost, and the only error allowed is the documented
-:class:`~dynamo_wagtail.pipeline.SchemaChanged`, which the writer's retry resolves.
+:class:`~dynamo_wagtail.stale.SchemaChanged`, which the writer's retry resolves.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ Run as ``python -m tests.writer_loop NAME STOP OUT`` with DJANGO_SETTINGS_MODULE
 DATABASE_URL set. Until the file STOP exists it inserts entries of the type ``Ledger``
 tagged ``NAME-<n>`` and edits its own earlier entries (a full ``save()`` adding one to
 ``qty``), checking the schema version first as the middleware does for a request. A
-write that fails as :class:`~dynamo_wagtail.pipeline.SchemaChanged` is tried again once
+write that fails as :class:`~dynamo_wagtail.stale.SchemaChanged` is tried again once
 the classes are rebuilt; any other error is kept. At the end it writes a JSON report
 to OUT: tags created, increments per tag, retries, errors.
 """
@@ -29,7 +29,7 @@ def main() -> None:
     django.setup()
     from django.apps import apps
 
-    from dynamo_wagtail import pipeline, sync
+    from dynamo_wagtail import stale, sync
 
     rng = random.Random(name)
     created: list[str] = []
@@ -50,14 +50,14 @@ def main() -> None:
         action, tag = pending
         time.sleep(rng.random() / 50)  # a request's work between its check and its write
         try:
-            with pipeline.stale_guard(model):
+            with stale.guard(model):
                 if action == "create":
                     model.objects.create(tag=tag, qty=0)
                 else:
                     entry = model.objects.get(tag=tag)
                     entry.qty += 1
                     entry.save()
-        except pipeline.SchemaChanged as exc:
+        except stale.SchemaChanged as exc:
             retries += 1
             messages.add(str(exc))
             continue  # the same write again, with the classes rebuilt
