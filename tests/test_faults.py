@@ -14,6 +14,7 @@ from collections.abc import Iterator
 
 import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.db import connection, connections
 
 from dynamo_wagtail import api, pipeline
@@ -182,3 +183,21 @@ def test_lock_timeout_rolls_back_and_the_worker_goes_on() -> None:
     faults.edit_box()
     assert all_drift() == []
     faults.record("edit", "lock timeout", "rolled back; real error raised")
+
+
+def test_dynamo_apply_reports_a_failed_type_and_a_rerun_finishes(monkeypatch) -> None:
+    faults.make_box()
+    meta_model = MetaModel.objects.get(name="Box")
+    # A pending change: rows updated without the pipeline.
+    MetaField.objects.filter(meta_model=meta_model, name="label").update(
+        options={"max_length": 80}, indexed=True
+    )
+    err = io.StringIO()
+    with faults.inject(monkeypatch, "operation 1"), pytest.raises(CommandError, match="Box"):
+        call_command("dynamo_apply", stdout=io.StringIO(), stderr=err)
+    assert faults.MISSING in err.getvalue()
+    assert_usable()
+    call_command("dynamo_apply", stdout=io.StringIO())
+    assert check() == 0
+    assert all(p.is_empty for p in api.plan())
+    assert api.get_model("Box")._meta.get_field("label").max_length == 80
