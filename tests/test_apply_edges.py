@@ -13,11 +13,13 @@ import pytest
 from django.contrib.sessions.models import Session
 from django.core.management import call_command
 from django.db import IntegrityError, connection
+from django.urls import reverse
 from django.utils import timezone
 
-from dynamo_wagtail import api, pipeline, stale
+from dynamo_wagtail import api, pipeline, stale, sync
 from dynamo_wagtail.definitions import DefinitionError
 from dynamo_wagtail.models import MetaField, MetaModel
+from dynamo_wagtail.registry import registry
 from dynamo_wagtail.schema import applier
 from dynamo_wagtail.schema.impact import ImpactRefused
 from dynamo_wagtail.schema.inspect import drift
@@ -204,3 +206,35 @@ def test_an_index_the_database_cannot_build_is_refused_before_any_ddl(kind, attr
     assert not MetaField.objects.filter(name="big").exists()
     assert drift_of("Item") == columns_before == []
     assert all(p.is_empty for p in api.plan())
+
+
+def test_an_admin_save_a_concurrent_change_broke_answers_with_a_message(client, django_user_model):
+    """The middleware checked the version, then another process dropped a column."""
+    client.force_login(django_user_model.objects.create_superuser("ed", "ed@example.com", "pw"))
+    make_items(1)
+    api.add_field("Item", "colour", "char")
+    old_specs, old_version = sync.applied_specs(), sync.read_version()
+    api.remove_field("Item", "colour")
+    api.empty_trash("Item", confirm=True)
+    real = sync.ensure_current
+    sync.ensure_current = lambda *args, **kwargs: False  # its check ran before the change
+    try:
+        with registry.lock:  # this process has not heard of the change yet
+            registry.sync(old_specs)
+            registry.version = old_version
+        Old = registry.get(str(MetaModel.objects.get(name="Item").uid))
+        assert "colour" in {f.name for f in Old._meta.fields}
+        add = reverse(Old.snippet_viewset.get_url_name("add"))
+        response = client.post(add, {"label": "stale", "colour": "red"})
+    finally:
+        sync.ensure_current = real
+
+    assert response.status_code == 302 and response["Location"] == add
+    assert not api.get_model("Item").objects.filter(label="stale").exists()
+    page = client.get(add, follow=True)
+    assert page.status_code == 200
+    assert sync.SCHEMA_CHANGED in page.content.decode().replace("&#x27;", "'")
+    assert 'name="colour"' not in page.content.decode()
+    response = client.post(add, {"label": "again"})
+    assert response.status_code == 302
+    assert api.get_model("Item").objects.filter(label="again").exists()
