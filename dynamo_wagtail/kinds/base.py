@@ -22,8 +22,6 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from ..spec import TRASHED
-
 if TYPE_CHECKING:
     from ..spec import FieldSpec
 
@@ -171,11 +169,9 @@ class FieldKind:
         ``table`` is the owning table, for kinds that name a table of their own.
         """
         kwargs = {**self.kind_kwargs(spec), **self.common_kwargs(spec, physical=physical)}
-        if not kwargs.get("null") or (physical and spec.state == TRASHED):
+        if not kwargs.get("null"):
             # A database default, so processes still on the class from before this
-            # column keep inserting while a change runs (they leave the column out);
-            # kept in the trash, where a step-wise change (MariaDB) would drop it
-            # before the column accepts NULL.
+            # column keep inserting while a change runs (they leave the column out).
             empty = "" if self.is_string and self.django_field.empty_strings_allowed else None
             default = kwargs.get("default", empty)
             if isinstance(default, (str, int, float, Decimal, date, time)):  # bool is int

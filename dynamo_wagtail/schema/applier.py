@@ -219,17 +219,28 @@ def _alter_field(editor, op: ops.FieldOperation, before: ModelSpec, after: Model
         old_field = old_model._meta.get_field(op.field.column)
     new_field = _field(context.model(after), op.field)
     _fill_nulls(old_model, old_field, new_field)
+    if (
+        not editor.connection.features.can_rollback_ddl
+        and old_field.has_db_default()
+        and not new_field.has_db_default()
+        and new_field.null
+    ):
+        # Each statement commits on its own here: accept NULL before the default goes,
+        # so inserts that leave the column out never meet NOT NULL without a default.
+        kwargs = new_field.deconstruct()[3]
+        kwargs["db_default"] = old_field.db_default
+        staged = _staged_model(after, context, {new_field.name: new_field.__class__(**kwargs)})
+        middle = staged._meta.get_field(new_field.name)
+        editor.alter_field(old_model, old_field, middle)
+        old_model, old_field = staged, middle
     editor.alter_field(old_model, old_field, new_field)
 
 
 def _remove_field(editor, op: ops.RemoveField, before: ModelSpec, after, context) -> None:
+    if not op.drop_column:
+        return
     model = context.model(before)
     old_field = _field(model, op.field)
-    if not op.drop_column:
-        # Retired: the database default a trashed column kept for writers goes.
-        if not old_field.many_to_many and op.field.column in _columns(editor, before.table):
-            editor.alter_field(model, old_field, _field(context.model(after), op.field))
-        return
     if old_field.many_to_many:
         if old_field.remote_field.through._meta.db_table not in _tables(editor):
             return
