@@ -232,7 +232,7 @@ def _purge_links(session: Session) -> None:
             spec = ModelSpec.from_json(other.applied_spec)
             uids = [f.uid for f in spec.fields if f.target == linked and f.state == TRASHED]
             if uids:
-                MetaField.objects.using(session.using).filter(uid__in=uids).delete()
+                MetaField.objects.using(session.using).filter(uid__in=uids).remove_rows()
                 session.touch(other)
 
 
