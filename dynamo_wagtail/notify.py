@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from . import signals
@@ -56,6 +58,33 @@ def send(plan: planner.Plan, meta_model: Any, phase: str, old_model: Any, new_mo
         sender=MetaModel, old_model=old_model, new_model=new_model
     )
     _field_signals(plan, meta_model, phase, new_model if phase == "post" else old_model)
+
+
+@dataclass(frozen=True)
+class Pending:
+    """A plan that ran, whose post_* signals wait for the commit."""
+
+    plan: planner.Plan
+    meta_model: Any
+    old_model: Any
+
+
+def send_all(pending: list[Pending], current: Callable[[str], Any]) -> None:
+    """Send the post_* signals of committed plans, every one even if a receiver fails.
+
+    ``current`` gives the class now installed for a type uid. The change is
+    committed by then: a failing receiver cannot undo it, so its error is raised
+    after the other receivers ran, for the caller to see.
+    """
+    error: BaseException | None = None
+    for item in pending:
+        new_model = current(str(item.meta_model.uid))
+        try:
+            send(item.plan, item.meta_model, "post", item.old_model, new_model)
+        except Exception as exc:
+            error = error or exc
+    if error is not None:
+        raise error
 
 
 def upcoming(plan: planner.Plan, context: applier.Context) -> Any:

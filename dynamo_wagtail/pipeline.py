@@ -18,12 +18,12 @@ from typing import TYPE_CHECKING, Any
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import F
 
-from . import checks, contenttypes, listen, notify
+from . import checks, contenttypes, listen, notify, sync
 from .definitions import build_spec
 from .registry import registry
 from .schema import applier, impact, planner
 from .schema import operations as ops
-from .spec import RETIRED, ModelSpec
+from .spec import RETIRED, TRASHED, ModelSpec
 
 if TYPE_CHECKING:
     from .models import MetaModel
@@ -79,6 +79,8 @@ class Session:
     pending: list[tuple[Any, planner.Plan]] = field(default_factory=list)
     #: Types whose trash is being emptied: their desired state is "gone".
     purge: set[int] = field(default_factory=set)
+    #: post_* signals to send once the change committed.
+    signals: list[notify.Pending] = field(default_factory=list)
 
     def touch(self, meta_model: Any, *, purge: bool = False) -> None:
         self.touched[meta_model.pk] = meta_model
@@ -132,7 +134,7 @@ def change(
                     "On SQLite, schema changes cannot run inside transaction.atomic(): "
                     "SQLite cannot switch off foreign key checks in a transaction."
                 )
-            with connection.schema_editor(atomic=True) as editor:
+            with applier.atomic_editor(connection) as editor:
                 session.editor = editor
                 yield session
                 _close(session)
@@ -151,12 +153,23 @@ def change(
         pass
     except BaseException:
         _local.session = None
-        from . import sync
-
-        sync.ensure_current(using, force=True)
+        _recover(using)
         raise
     finally:
         _local.session = None
+    # post_* signals: once everything committed (at the caller's commit when
+    # a PostgreSQL caller holds a transaction of its own).
+    transaction.on_commit(lambda: notify.send_all(session.signals, registry.get), using=using)
+
+
+def _recover(using: str) -> None:
+    """After a failed change: this process's classes follow the database again."""
+    try:
+        sync.ensure_current(using, force=True)
+    except Exception:
+        # The connection is unusable (it was lost): rebuild on the next check; the
+        # error of the change itself is what the caller must see.
+        registry.version = None
 
 
 class _DryRun(Exception):
@@ -198,14 +211,37 @@ def _ordered(session: Session) -> list[Any]:
         for m in ready:
             ordered.append(m)
             done.add(m.pk)
-    return ordered
+    # Tables emptied from the trash go last, once the columns linking to them went.
+    return sorted(ordered, key=lambda m: m.pk in session.purge)
+
+
+def _purge_links(session: Session) -> None:
+    """Emptying a type from the trash empties the trashed fields that link to it.
+
+    Their columns point at the table that goes: left behind they would break the
+    foreign key checks (SQLite) and every later change of their own type.
+    """
+    from .models import MetaField, MetaModel
+
+    for pk in list(session.purge):
+        target = session.touched[pk]
+        linked = f"type:{target.uid}"
+        for other in MetaModel.objects.using(session.using).exclude(pk=pk):
+            if not other.applied_spec:
+                continue
+            spec = ModelSpec.from_json(other.applied_spec)
+            uids = [f.uid for f in spec.fields if f.target == linked and f.state == TRASHED]
+            if uids:
+                MetaField.objects.using(session.using).filter(uid__in=uids).remove_rows()
+                session.touch(other)
 
 
 def _close(session: Session) -> None:
+    _purge_links(session)
     for meta_model in _ordered(session):
         plan = prepare(session, meta_model)
         session.plans.append(plan)
-        if plan.is_empty or session.dry_run:
+        if session.dry_run or (plan.is_empty and session.editor is not None):
             continue
         if session.editor is not None:
             _execute_atomic(session, meta_model, plan)
@@ -230,10 +266,7 @@ def desired_spec(meta_model: Any, applied: ModelSpec | None) -> ModelSpec | None
 
 
 def others(exclude_uid: str, using: str) -> dict[str, ModelSpec]:
-
-    from .sync import applied_specs
-
-    return {s.uid: s for s in applied_specs(using) if s.uid != exclude_uid}
+    return {s.uid: s for s in sync.applied_specs(using) if s.uid != exclude_uid}
 
 
 def prepare(session: Session, meta_model: Any) -> planner.Plan:
@@ -276,10 +309,13 @@ def _check_links(plan: planner.Plan, context: applier.Context) -> None:
     leaving = any(isinstance(op, (ops.TrashType, ops.DeleteType)) for op in plan.operations)
     if not leaving or spec is None:
         return
+    # A type going for good must have no link left, not even from a type in the trash.
+    purged = any(isinstance(op, ops.DeleteType) for op in plan.operations)
     users = sorted(
         o.name
         for o in context.others.values()
-        if o.is_active and any(f.target_type_uid == spec.uid and f.is_active for f in o.fields)
+        if (o.is_active or purged)
+        and any(f.target_type_uid == spec.uid and f.is_active for f in o.fields)
     )
     if users:
         raise DefinitionError(
@@ -298,24 +334,35 @@ def _execute_atomic(session: Session, meta_model: Any, plan: planner.Plan) -> No
         after = op.state_forwards(state)
         applier.apply_operation(session.editor, op, state, after, context)
         state = after
+    # Indexes, foreign keys and unique constraints now, so their failure rolls back
+    # before anything is recorded.
+    applier.flush(session.editor)
     _record(session, meta_model, plan, _final(plan), final=True)
-    notify.send(plan, meta_model, "post", old_model, registry.get(str(meta_model.uid)))
+    session.signals.append(notify.Pending(plan, meta_model, old_model))
 
 
 def _execute_stepwise(session: Session, meta_model: Any, plan: planner.Plan) -> None:
     connection = connections[session.using]
     old_model = registry.get(str(meta_model.uid))
     context = applier.Context(others(str(meta_model.uid), session.using))
+    if plan.is_empty:
+        # Nothing left to plan: finish indexes and constraints a failure left out.
+        with connection.schema_editor(atomic=False) as editor:
+            applier.converge(editor, plan.old, context)
+        return
     notify.send(plan, meta_model, "pre", old_model, notify.upcoming(plan, context))
     state = plan.old
     for index, op in enumerate(plan.operations):
         after = op.state_forwards(state)
         with connection.schema_editor(atomic=False) as editor:
             applier.apply_operation(editor, op, state, after, context)
+            applier.flush(editor)
+            # What an earlier run's failed deferred SQL left out (indexes, constraints).
+            applier.converge(editor, after, context)
         state = after
         last = index == len(plan.operations) - 1
         _record(session, meta_model, plan, _final(plan) if last else state, final=last)
-    notify.send(plan, meta_model, "post", old_model, registry.get(str(meta_model.uid)))
+    session.signals.append(notify.Pending(plan, meta_model, old_model))
 
 
 def _final(plan: planner.Plan) -> ModelSpec | None:
@@ -351,8 +398,6 @@ def _record(
     if state is None:
         # Emptied from the trash and dropped: the definition goes too.
         MetaModel.objects.using(session.using).filter(pk=meta_model.pk).remove_rows()
-    from . import sync
-
     sync.refresh_after_apply(session.using)
 
 

@@ -17,9 +17,10 @@ from collections.abc import Callable
 from typing import Any
 
 from django.apps import apps
+from django.contrib import messages
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.utils import DatabaseError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 
 from . import listen
 from .registry import registry
@@ -31,6 +32,11 @@ _state = threading.local()
 
 #: Requests that read: they may learn of a change by notification (see ensure_current).
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+#: What an editor sees when a schema change broke their write (nothing was saved).
+SCHEMA_CHANGED = (
+    "The content type was changed by a schema change that ran while this was being saved; "
+    "nothing was saved. Please try again."
+)
 
 
 def _tables_ready(using: str) -> bool:
@@ -145,8 +151,21 @@ class SyncMiddleware:
         # committed before it; a read may rely on PostgreSQL's notification.
         ensure_current(listening=request.method in SAFE_METHODS)
         # The rest of the request works with these classes: no second check.
+        request.dynamo_schema_version = registry.version  # type: ignore[attr-defined]
         _state.in_request = True
         try:
             return self.get_response(request)
         finally:
             _state.in_request = False
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> Any:
+        """A write a schema change broke while this request ran: a message, not a 500."""
+        seen = getattr(request, "dynamo_schema_version", None)
+        connection = connections[DEFAULT_DB_ALIAS]
+        if not isinstance(exception, DatabaseError) or seen is None:
+            return None
+        if connection.in_atomic_block or read_version() == seen:
+            return None
+        messages.error(request, SCHEMA_CHANGED, fail_silently=True)
+        # The same page again, built with the classes of the new schema.
+        return HttpResponseRedirect(request.get_full_path())

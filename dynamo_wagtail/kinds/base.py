@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from datetime import date, time
+from decimal import Decimal
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -237,6 +239,13 @@ class FieldKind:
         ``table`` is the owning table, for kinds that name a table of their own.
         """
         kwargs = {**self.kind_kwargs(spec), **self.common_kwargs(spec, physical=physical)}
+        if not kwargs.get("null"):
+            # A database default, so processes still on the class from before this
+            # column keep inserting while a change runs (they leave the column out).
+            empty = "" if self.is_string and self.django_field.empty_strings_allowed else None
+            default = kwargs.get("default", empty)
+            if isinstance(default, (str, int, float, Decimal, date, time)):  # bool is int
+                kwargs["db_default"] = default
         if self.extra_validators:
             kwargs["validators"] = list(self.extra_validators)
         return self.django_field(**kwargs)

@@ -9,11 +9,13 @@ finishes a plan on MariaDB/MySQL, where DDL commits itself.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from django.db import connections, models
+from django.db import NotSupportedError, connections, models, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 
 from .. import mixins
@@ -42,6 +44,44 @@ class Context:
 
     def model(self, spec: ModelSpec) -> type[models.Model]:
         return physical_model(spec, self.lookup(spec))
+
+
+@contextmanager
+def atomic_editor(connection: BaseDatabaseWrapper) -> Iterator[BaseDatabaseSchemaEditor]:
+    """A schema editor inside one transaction that always ends cleanly.
+
+    Django's ``schema_editor(atomic=True)`` runs its deferred SQL (indexes, foreign
+    keys, unique constraints) at exit, *inside* its atomic block but outside any
+    error handling: when that SQL fails, the block is never left and the connection
+    stays in a broken transaction. On SQLite its exit checks foreign keys first,
+    which raises ``TransactionManagementError`` over the real error in a transaction
+    marked for rollback, and again leaves the block open. Here the transaction is
+    ours: the caller runs :func:`flush` before recording what was applied, and any
+    error rolls everything back, leaves the atomic block and propagates unchanged.
+    """
+    sqlite = connection.vendor == "sqlite"
+    if sqlite and not connection.disable_constraint_checking():
+        raise NotSupportedError(
+            "On SQLite, schema changes cannot run inside transaction.atomic(): "
+            "SQLite cannot switch off foreign key checks in a transaction."
+        )
+    try:
+        with transaction.atomic(using=connection.alias):
+            editor = connection.schema_editor(atomic=False)
+            editor.deferred_sql = []
+            yield editor
+            flush(editor)
+            if sqlite:
+                connection.check_constraints()
+    finally:
+        if sqlite:
+            connection.enable_constraint_checking()
+
+
+def flush(editor: BaseDatabaseSchemaEditor) -> None:
+    """Run the SQL the schema editor deferred (indexes, foreign keys, unique) now."""
+    while editor.deferred_sql:
+        editor.execute(editor.deferred_sql.pop(0), None)
 
 
 def _tables(editor: BaseDatabaseSchemaEditor) -> set[str]:
@@ -148,11 +188,51 @@ def _fill_nulls(model: type[models.Model], old_field: models.Field, new_field: m
         )
 
 
+def _found(editor: BaseDatabaseSchemaEditor, field: models.Field) -> dict[str, bool]:
+    """The index, unique and foreign key constraints the table really has on ``field``."""
+    connection = editor.connection
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, field.model._meta.db_table)
+    single = [c for c in constraints.values() if c["columns"] == [field.column]]
+    found = {
+        "unique": any(c["unique"] and not c["primary_key"] for c in single),
+        "db_index": any(c["index"] and not c["unique"] for c in single),
+    }
+    if field.is_relation and connection.features.supports_foreign_keys:
+        found["db_constraint"] = any(c["foreign_key"] for c in single)
+    return found
+
+
+def _as_found(spec: ModelSpec, context: Context, field: models.Field, found: dict) -> Any:
+    """The physical class of ``spec`` with ``field`` as the table has it."""
+    kwargs = field.deconstruct()[3]
+    kwargs.update(found)
+    return _staged_model(spec, context, {field.name: field.__class__(**kwargs)})
+
+
 def _alter_field(editor, op: ops.FieldOperation, before: ModelSpec, after: ModelSpec, context):
     old_model = context.model(before)
     old_field = old_model._meta.get_field(op.field.column)
+    if not editor.connection.features.can_rollback_ddl and not old_field.many_to_many:
+        # A rerun after a failure: start from the indexes the table has, not the spec's.
+        old_model = _as_found(before, context, old_field, _found(editor, old_field))
+        old_field = old_model._meta.get_field(op.field.column)
     new_field = _field(context.model(after), op.field)
     _fill_nulls(old_model, old_field, new_field)
+    if (
+        not editor.connection.features.can_rollback_ddl
+        and old_field.has_db_default()
+        and not new_field.has_db_default()
+        and new_field.null
+    ):
+        # Each statement commits on its own here: accept NULL before the default goes,
+        # so inserts that leave the column out never meet NOT NULL without a default.
+        kwargs = new_field.deconstruct()[3]
+        kwargs["db_default"] = old_field.db_default
+        staged = _staged_model(after, context, {new_field.name: new_field.__class__(**kwargs)})
+        middle = staged._meta.get_field(new_field.name)
+        editor.alter_field(old_model, old_field, middle)
+        old_model, old_field = staged, middle
     editor.alter_field(old_model, old_field, new_field)
 
 
@@ -309,6 +389,39 @@ def _remove_feature(editor, op: ops.RemoveFeature, before: ModelSpec, after, con
             editor.remove_field(model, field)
         del remaining[name]
         model = _staged_model(base, context, remaining)
+
+
+def converge(editor: BaseDatabaseSchemaEditor, spec: ModelSpec | None, context: Context) -> None:
+    """Create what ``spec`` has and the table lacks: link tables, indexes, unique and
+    foreign key constraints.
+
+    Where DDL commits itself (MariaDB/MySQL), a failure in SQL the schema editor
+    deferred leaves a column without its index or constraint; the operation that
+    made it is done by the time it runs again, so only this brings them back.
+    """
+    if spec is None or spec.table not in _tables(editor):
+        return
+    model = context.model(spec)
+    tables = _tables(editor)
+    for m2m in model._meta.local_many_to_many:
+        if m2m.remote_field.through._meta.db_table not in tables:
+            editor.create_model(m2m.remote_field.through)
+    with editor.connection.cursor() as cursor:
+        constraints = editor.connection.introspection.get_constraints(cursor, spec.table)
+    columns = _columns(editor, spec.table)
+    for wanted in model._meta.local_concrete_fields:
+        if wanted.primary_key or wanted.column not in columns:
+            continue
+        found = {k: v and getattr(wanted, k) for k, v in _found(editor, wanted).items()}
+        if all(found[k] == getattr(wanted, k) for k in found):
+            continue
+        staged = _as_found(spec, context, wanted, found)
+        editor.alter_field(staged, staged._meta.get_field(wanted.name), wanted)
+    if spec.unique_together and not any(
+        c["unique"] and sorted(c["columns"]) == sorted(spec.unique_together)
+        for c in constraints.values()
+    ):
+        editor.alter_unique_together(model, [], [tuple(spec.unique_together)])
 
 
 HANDLERS: dict[type, Callable[..., None]] = {

@@ -13,7 +13,7 @@ from dataclasses import replace
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import connections, models
 from django.db.models import Count
 
 from ..conf import settings
@@ -25,6 +25,10 @@ from . import operations as ops
 from .planner import FieldImpact, Plan
 
 CHUNK = 2000
+#: InnoDB's longest index key in bytes; utf8mb4 takes up to 4 bytes a character.
+MYSQL_KEY_BYTES = 3072
+#: MariaDB/MySQL column types that can be indexed only on a prefix.
+MYSQL_UNKEYED = {"tinytext", "text", "mediumtext", "longtext", "blob", "longblob", "json"}
 
 
 class ImpactRefused(DefinitionError):
@@ -137,6 +141,7 @@ def check_unique(model: type[models.Model], columns: list[str], field: FieldSpec
 
 def assess(plan: Plan, lookup: TargetLookup) -> Plan:
     """The plan with its impact; raises :class:`ImpactRefused` for unsafe rows."""
+    check_index_limits(plan, lookup)
     impacts: list[FieldImpact] = []
     state = plan.old
     for op in plan.operations:
@@ -144,6 +149,40 @@ def assess(plan: Plan, lookup: TargetLookup) -> Plan:
             impacts.extend(_assess_one(op, state, lookup))
         state = op.state_forwards(state)
     return replace(plan, impact=tuple(impacts))
+
+
+def check_index_limits(plan: Plan, lookup: TargetLookup) -> None:
+    """MariaDB/MySQL: an index the database cannot build is refused before any DDL.
+
+    There DDL commits itself, so a failing index would leave a half-applied change.
+    """
+    if plan.new is None or not plan.operations:
+        return
+    model = physical_model(plan.new, lookup)
+    connection = connections[model._default_manager.db]
+    if connection.vendor != "mysql":
+        return
+    if any(isinstance(op, ops.CreateType) for op in plan.operations):
+        touched = {f.uid for f in plan.new.active_fields}
+    else:
+        touched = {op.field.uid for op in plan.operations if isinstance(op, ops.FieldOperation)}
+    for spec in plan.new.active_fields:
+        if spec.uid not in touched or not (spec.unique or spec.indexed):
+            continue
+        field = model._meta.get_field(spec.column)
+        db_type = (field.db_type(connection) or "").lower().split("(")[0]
+        option = "unique" if spec.unique else "indexed"
+        if db_type in MYSQL_UNKEYED:
+            message = f"MariaDB/MySQL cannot index a {db_type} column: use a shorter kind."
+        elif (field.max_length or 0) * 4 > MYSQL_KEY_BYTES:
+            longest = MYSQL_KEY_BYTES // 4
+            message = (
+                f"MariaDB/MySQL indexes at most {longest} characters: "
+                f"max_length {field.max_length} is too long to be {option}."
+            )
+        else:
+            continue
+        raise ImpactRefused(spec, option, message, FieldImpact(plan.operations[0], 0, (), message))
 
 
 def _assess_one(op: ops.Operation, state: ModelSpec, lookup: TargetLookup) -> list[FieldImpact]:
@@ -198,6 +237,8 @@ def _assess_one(op: ops.Operation, state: ModelSpec, lookup: TargetLookup) -> li
         ):
             message = f"{count} entries exist: give a default for the new required field."
             raise ImpactRefused(field, "default", message, FieldImpact(op, count, (), message))
+        if count > 1 and field.unique:
+            _check_new_unique(model, op, count, kind)
         return []
     if isinstance(op, ops.RestoreField):
         # Rows added while the field was in the trash have NULL there, strings too.
@@ -223,6 +264,26 @@ def _assess_one(op: ops.Operation, state: ModelSpec, lookup: TargetLookup) -> li
     if op.narrowing:
         result.append(FieldImpact(op, 0, (), "accepts fewer values than before"))
     return result
+
+
+def _check_new_unique(model: type[models.Model], op: ops.AddField, count: int, kind: Any) -> None:
+    """Existing entries all get one value in a new column: unique only if that is NULL."""
+    field = op.field
+    if field.default:
+        value: Any = field.default
+    elif not field.required and kind.null_when_optional():
+        return  # NULLs never clash
+    else:
+        value = ""
+    examples = _examples(
+        list(model._default_manager.order_by("pk").values_list("pk", flat=True)[:10])
+    )
+    message = (
+        f"{_rows_text(count, list(examples))} would all get the value {value!r} in the new "
+        "unique field; add it without unique, fill in distinct values, then make it unique. "
+        "Nothing was changed."
+    )
+    raise ImpactRefused(field, "unique", message, FieldImpact(op, count, examples, message))
 
 
 def _changed_option(old: FieldSpec, new: FieldSpec) -> str:

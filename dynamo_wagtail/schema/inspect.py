@@ -22,8 +22,6 @@ FAMILIES = {
     "PositiveIntegerField": "int",
     "PositiveBigIntegerField": "int",
     "PositiveSmallIntegerField": "int",
-    "ForeignKey": "int",
-    "OneToOneField": "int",
     "CharField": "text",
     "TextField": "text",
     "SlugField": "text",
@@ -69,11 +67,11 @@ def drift(spec: ModelSpec, context: Context, using: str = DEFAULT_DB_ALIAS) -> l
                 want = "NULL" if field.null else "NOT NULL"
                 problems.append(f"{spec.name}.{name}: column {column} should be {want}")
             found = connection.introspection.get_field_type(info.type_code, info)
-            want_family, got_family = _family(field.get_internal_type()), _family(found)
+            wanted = _stored_type(field)
+            want_family, got_family = _family(wanted), _family(found)
             if want_family and got_family and want_family != got_family:
                 problems.append(
-                    f"{spec.name}.{name}: column {column} is {found}, expected "
-                    f"{field.get_internal_type()}"
+                    f"{spec.name}.{name}: column {column} is {found}, expected {wanted}"
                 )
             if not field.primary_key:
                 _check_constraints(spec.name, name, column, field, constraints, problems)
@@ -90,6 +88,13 @@ def drift(spec: ModelSpec, context: Context, using: str = DEFAULT_DB_ALIAS) -> l
             if through not in tables:
                 problems.append(f"{spec.name}.{m2m.name}: link table {through} is missing")
     return problems
+
+
+def _stored_type(field: models.Field) -> str:
+    """The internal type of what the column stores: a link stores its target's key."""
+    if field.many_to_one or field.one_to_one:
+        return field.target_field.get_internal_type()
+    return field.get_internal_type()
 
 
 def _uid(spec: ModelSpec, column: str) -> str:

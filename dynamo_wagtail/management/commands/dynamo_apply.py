@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import CommandError, CommandParser
+from django.db import DatabaseError
 
 from ... import api
 from ...definitions import DefinitionError
-from ...pipeline import ConfirmationRequired
+from ...pipeline import ConfirmationRequired, Conflict
 from ._base import TypesCommand
 
 
@@ -33,6 +34,12 @@ class Command(TypesCommand):
             except DefinitionError as exc:
                 failed.append(meta_model.name)
                 self.stderr.write(f"{meta_model.name}: {'; '.join(exc.messages)}")
+                continue
+            except (Conflict, DatabaseError) as exc:
+                # Rolled back, or (MariaDB/MySQL) recorded as far as it got: the other
+                # types still run, and running the command again goes on from there.
+                failed.append(meta_model.name)
+                self.stderr.write(f"{meta_model.name}: {type(exc).__name__}: {exc}")
                 continue
             if plan.is_empty:
                 self.stdout.write(f"{meta_model.name}: up to date")
