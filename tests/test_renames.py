@@ -151,3 +151,18 @@ def test_swap_two_field_names_back_through_the_api():
         MetaField.objects.filter(meta_model=meta_model).values_list("name", flat=True)
     ) == ["pages", "price", "published", "title"]
     assert api.plan("Book").is_empty
+
+
+def test_type_rename_with_a_link_to_itself_keeps_every_link():
+    """Both key columns of a self link are renamed, the second from the first's result."""
+    api.create_type("Tone", [{"name": "title", "kind": "char"}])
+    api.add_field("Tone", "peers", "many_to_many", related_model="Tone")
+    model = api.get_model("Tone")
+    a, b, c = (model.objects.create(title=t) for t in "abc")
+    a.peers.add(b, c)
+    api.rename_type("Tone", "Tfive")
+    model = api.get_model("Tfive")
+    assert sorted(p.title for p in model.objects.get(title="a").peers.all()) == ["b", "c"]
+    assert api.plan("Tfive").is_empty
+    model.objects.get(title="c").peers.add(model.objects.get(title="a"))
+    assert model.objects.get(title="c").peers.count() == 1

@@ -135,9 +135,37 @@ def _rename_link_columns(editor, model_before, model_after) -> None:
         through_after = after_fields[m2m.name].remote_field.through
         old_fks = [f for f in through_before._meta.local_fields if f.is_relation]
         new_fks = [f for f in through_after._meta.local_fields if f.is_relation]
-        for old_fk, new_fk in zip(old_fks, new_fks, strict=True):
-            if old_fk.column != new_fk.column:
-                editor.alter_field(through_before, old_fk, new_fk)
+        columns = [f.column for f in old_fks]
+        for index, (old_fk, new_fk) in enumerate(zip(old_fks, new_fks, strict=True)):
+            if old_fk.column == new_fk.column:
+                continue
+            # A self link renames both of its columns: the second rename starts from a
+            # table that has the first one (SQLite rebuilds the table from this model).
+            stage = _link_stage(through_before, columns)
+            editor.alter_field(stage, stage._meta.get_field(old_fk.name), new_fk)
+            columns[index] = new_fk.column
+
+
+def _link_stage(through: type[models.Model], columns: list[str]) -> type[models.Model]:
+    """The link model ``through`` with its two key columns named ``columns``."""
+    fks = [f for f in through._meta.local_fields if f.is_relation]
+    attrs: dict[str, Any] = {"__module__": through.__module__, "id": through._meta.pk.clone()}
+    for fk, column in zip(fks, columns, strict=True):
+        attrs[fk.name] = models.ForeignKey(
+            fk.remote_field.model, on_delete=models.CASCADE, db_column=column, related_name="+"
+        )
+    meta = through._meta
+    attrs["Meta"] = type(
+        "Meta",
+        (),
+        {
+            "app_label": meta.app_label,
+            "db_table": meta.db_table,
+            "apps": meta.apps,
+            "unique_together": [tuple(fk.name for fk in fks)],
+        },
+    )
+    return type(f"{through.__name__}Stage{'_'.join(columns)}", (models.Model,), attrs)
 
 
 def _rename_type(editor, op: ops.RenameType, before: ModelSpec, after: ModelSpec, context) -> None:
