@@ -145,7 +145,9 @@ def assess(plan: Plan, lookup: TargetLookup) -> Plan:
     impacts: list[FieldImpact] = []
     state = plan.old
     for op in plan.operations:
-        if state is not None and not isinstance(op, (ops.CreateType,)):
+        if isinstance(op, ops.AlterUniqueTogether) and plan.old is not None:
+            _check_unique_together(op, plan.old, state, lookup)
+        elif state is not None and not isinstance(op, (ops.CreateType,)):
             impacts.extend(_assess_one(op, state, lookup))
         state = op.state_forwards(state)
     return replace(plan, impact=tuple(impacts))
@@ -195,7 +197,6 @@ def _assess_one(op: ops.Operation, state: ModelSpec, lookup: TargetLookup) -> li
             ops.ConvertField,
             ops.RestoreField,
             ops.RemoveField,
-            ops.AlterUniqueTogether,
             ops.DeleteType,
         ),
     )
@@ -210,11 +211,6 @@ def _assess_one(op: ops.Operation, state: ModelSpec, lookup: TargetLookup) -> li
         verb = "deleted" if op.drop_table else "kept in a retired table"
         message = f"{count} entr{'y' if count == 1 else 'ies'} {verb}"
         return [FieldImpact(op, count, examples, message)]
-    if isinstance(op, ops.AlterUniqueTogether):
-        if op.new_uids:
-            fields = [f for f in state.fields if f.uid in op.new_uids]
-            check_unique(model, [f.column for f in fields], fields[0])
-        return []
     assert isinstance(op, ops.FieldOperation)
     field = op.field
     if isinstance(op, (ops.RemoveField, ops.TrashField)):
@@ -264,6 +260,34 @@ def _assess_one(op: ops.Operation, state: ModelSpec, lookup: TargetLookup) -> li
     if op.narrowing:
         result.append(FieldImpact(op, 0, (), "accepts fewer values than before"))
     return result
+
+
+def _check_unique_together(
+    op: ops.AlterUniqueTogether, old: ModelSpec, state: ModelSpec | None, lookup: TargetLookup
+) -> None:
+    """Existing rows must be unique over the new set; a column this plan adds holds one value.
+
+    Only the columns the table already has are queried (a new one is not there yet).
+    """
+    if not op.new_uids or state is None:
+        return
+    fields = [f for f in state.fields if f.uid in op.new_uids]
+    new = [f for f in fields if old.field_by_uid(f.uid) is None]
+    if any(
+        not f.required and not f.default and get_kind(f.kind).null_when_optional() for f in new
+    ):
+        return  # every existing row gets NULL there, and NULLs never clash
+    model = physical_model(old, lookup)
+    existing = [f for f in fields if f not in new]
+    if existing:
+        check_unique(model, [f.column for f in existing], fields[0])
+        return
+    count = model._default_manager.count()
+    if count > 1:
+        message = f"{count} entries would all hold the same values; nothing was changed."
+        raise ImpactRefused(
+            fields[0], "unique_together", message, FieldImpact(op, count, (), message)
+        )
 
 
 def _check_new_unique(model: type[models.Model], op: ops.AddField, count: int, kind: Any) -> None:
