@@ -45,7 +45,7 @@ BAD_FIELDS: list[tuple[str, dict[str, Any], str]] = [
     ("choices-nested", {"kind": "choice", "choices": [["a", "b", "c"]]}, "f.choices"),
     ("related_model-nul", {"kind": "foreign_key", "related_model": NUL}, "f.related_model"),
     ("options-list", {"kind": "char", "options": ["max_length"]}, "f.options"),
-    ("options-nan", {"kind": "char", "options": {"max_length": float("nan")}}, "f.options"),
+    ("options-nan", {"kind": "char", "options": {"max_length": float("nan")}}, "f.max_length"),
     ("options-unknown", {"kind": "char", "options": {"colour": "red"}}, "f.colour"),
     ("max_length-text", {"kind": "char", "options": {"max_length": "abc"}}, "f.max_length"),
     ("max_length-bool", {"kind": "char", "options": {"max_length": True}}, "f.max_length"),
