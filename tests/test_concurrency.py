@@ -22,6 +22,7 @@ from django.db import connection, connections
 from dynamo_wagtail import api, pipeline, sync
 from dynamo_wagtail.models import MetaField, MetaModel
 from dynamo_wagtail.spec import ModelSpec
+from tests import figures
 
 pytestmark = pytest.mark.usefixtures("dynamo")
 
@@ -134,6 +135,7 @@ def _record(test: str, outcomes: dict[str, str]) -> None:
 def _report(test: str) -> None:
     trials = sum(TALLY[test].values())
     print(f"\n{test} on {connection.vendor}, {trials} trials: {dict(TALLY[test])}")
+    figures.save("races", connection.vendor, {t: dict(c) for t, c in TALLY.items()})
 
 
 def _load_race() -> MetaModel:

@@ -18,6 +18,7 @@ import pytest
 from django.db import connection
 
 from dynamo_wagtail import api
+from tests import figures
 from tests.test_sync import ROOT, child_env
 
 WRITERS = 4
@@ -109,6 +110,19 @@ def test_writers_lose_nothing_while_the_schema_changes(dynamo: None, tmp_path: P
     retries = sum(r["retries"] for r in reports)
     messages = sorted({m for r in reports for m in r["messages"]})
     assert all("try again" in m for m in messages)
+    edits = sum(sum(r["increments"].values()) for r in reports)
+    figures.save(
+        "writers",
+        connection.vendor,
+        {
+            "writers": WRITERS,
+            "changes": len(done),
+            "entries": len(created),
+            "edits": edits,
+            "lost": len(created) - len(stored),
+            "retries": retries,
+        },
+    )
     print(
         f"\n{WRITERS} writers, {len(done)} schema changes: {len(created)} entries, "
         f"{sum(sum(r['increments'].values()) for r in reports)} edits, 0 lost, "
