@@ -7,7 +7,6 @@ options, defaults, choices and relation targets. Problems come back as one
 
 from __future__ import annotations
 
-import math
 import uuid
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
@@ -20,6 +19,7 @@ from django.db import models
 from .conf import settings
 from .contenttypes import permission_specs
 from .kinds import get_kind
+from .kinds.base import json_problem, text_problem
 from .kinds.registry import offered_kinds
 from .spec import ACTIVE, TRASHED, TYPE_OPTION_KEYS, FieldSpec, ModelSpec, freeze_options
 from .validation import name_errors
@@ -54,34 +54,6 @@ class DefinitionError(ValidationError):
 
 #: Attributes of definition rows the engine sets itself (never typed by anyone).
 INTERNAL_ATTRS = frozenset({"table", "column", "former_names", "applied_spec", "schema_version"})
-
-
-def text_problem(value: str) -> str | None:
-    """What keeps the text ``value`` from being stored on every backend, if anything."""
-    if "\x00" in value:
-        return "Text cannot contain NUL characters."
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return "Text must be valid Unicode (it holds a lone surrogate)."
-    return None
-
-
-def _json_problem(value: Any) -> str | None:
-    """What keeps ``value`` from being stored as JSON on every backend, if anything."""
-    if isinstance(value, str):
-        return text_problem(value)
-    if value is None or isinstance(value, (bool, int)):
-        return None
-    if isinstance(value, float):
-        return None if math.isfinite(value) else f"{value} is not a number JSON can store."
-    if isinstance(value, (list, tuple)):
-        return next((p for p in map(_json_problem, value) if p), None)
-    if isinstance(value, dict):
-        if not all(isinstance(k, str) for k in value):
-            return "Keys must be text."
-        return next((p for p in map(_json_problem, [*value, *value.values()]) if p), None)
-    return f"{type(value).__name__} values cannot be stored."
 
 
 def _choices_text(value: Any) -> str:
@@ -136,7 +108,7 @@ def parse_attribute(row: models.Model, field: models.Field, value: Any) -> Any:
     elif isinstance(field, models.JSONField):
         if value is None and not field.null:
             value = field.get_default()
-        problem = _json_problem(value)
+        problem = json_problem(value)
         if problem:
             raise ValidationError(problem)
     elif isinstance(field, models.UUIDField):
@@ -163,7 +135,7 @@ def parse_row(row: models.Model) -> dict[str, list[str]]:
         raw = getattr(row, field.attname)
         if field.name == "options" and isinstance(raw, dict):
             # Kind options are told apart: a problem is named by its option.
-            problems = {str(k): _json_problem({k: v}) for k, v in raw.items()}
+            problems = {str(k): json_problem({k: v}) for k, v in raw.items()}
             if any(problems.values()):
                 errors.update({k: [f"'{k}': {p}"] for k, p in problems.items() if p})
                 continue

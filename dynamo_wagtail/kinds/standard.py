@@ -12,7 +12,7 @@ from django.db.backends.base.operations import BaseDatabaseOperations
 from django.utils import timezone
 
 from ..spec import FieldSpec
-from .base import INTEGER, Errors, FieldKind
+from .base import INTEGER, Errors, FieldKind, validate_storable
 from .text import positive_int
 
 
@@ -225,15 +225,19 @@ class JSONKind(FieldKind):
     supports_unique = False
     supports_index = False
     icon = "code"
+    #: PostgreSQL's jsonb takes no NUL in text: a form error, not a database error.
+    extra_validators = [validate_storable]
 
     def parse_default(self, spec: FieldSpec) -> Any:
         def refuse(constant: str) -> None:
             raise ValueError(f"{constant} is not a number every database can store")
 
         try:
-            return json.loads(spec.default, parse_constant=refuse)
+            value = json.loads(spec.default, parse_constant=refuse)
         except ValueError as exc:
             raise ValidationError(f"Default is not valid JSON: {exc}") from exc
+        validate_storable(value)
+        return value
 
     def convert(self, value: Any, new: FieldSpec) -> Any:
         return value

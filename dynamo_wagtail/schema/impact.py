@@ -273,9 +273,7 @@ def _check_unique_together(
         return
     fields = [f for f in state.fields if f.uid in op.new_uids]
     new = [f for f in fields if old.field_by_uid(f.uid) is None]
-    if any(
-        not f.required and not f.default and get_kind(f.kind).null_when_optional() for f in new
-    ):
+    if any(not f.required and not f.default and get_kind(f.kind).null_when_optional() for f in new):
         return  # every existing row gets NULL there, and NULLs never clash
     model = physical_model(old, lookup)
     existing = [f for f in fields if f not in new]
