@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_comma_separated_integer_list
@@ -26,17 +26,11 @@ def positive_int(spec: FieldSpec, key: str, errors: Errors, low: int, high: int)
     return value
 
 
-class CharKind(FieldKind):
-    name = "char"
-    label = "Text (one line)"
-    legacy_name = "CharField"
-    django_field = models.CharField
-    group = STRING
-    option_defaults = {"max_length": 255}
-    physical_options = ("max_length",)
-    supports_choices = True
-    lossless_from = frozenset({"slug", "email", "url", "ip", "comma_separated_integer", "choice"})
-    icon = "title"
+class MaxLengthOption:
+    """The ``max_length`` option: a builder block and its range check."""
+
+    option_defaults: ClassVar[dict[str, Any]]
+    max_length_help: ClassVar[str] = "Longest value accepted, in characters."
 
     def option_blocks(self) -> list[tuple[str, Any]]:
         from wagtail import blocks
@@ -48,7 +42,7 @@ class CharKind(FieldKind):
                     min_value=1,
                     max_value=MAX_CHAR_LENGTH,
                     default=self.option_defaults.get("max_length"),
-                    help_text="Longest value accepted, in characters.",
+                    help_text=self.max_length_help,
                 ),
             )
         ]
@@ -56,7 +50,20 @@ class CharKind(FieldKind):
     def validate(self, spec: FieldSpec, errors: Errors) -> None:
         positive_int(spec, "max_length", errors, 1, MAX_CHAR_LENGTH)
         if "max_length" not in errors:
-            super().validate(spec, errors)
+            super().validate(spec, errors)  # type: ignore[misc]
+
+
+class CharKind(MaxLengthOption, FieldKind):
+    name = "char"
+    label = "Text (one line)"
+    legacy_name = "CharField"
+    django_field = models.CharField
+    group = STRING
+    option_defaults = {"max_length": 255}
+    physical_options = ("max_length",)
+    supports_choices = True
+    lossless_from = frozenset({"slug", "email", "url", "ip", "comma_separated_integer", "choice"})
+    icon = "title"
 
     def typed_choices(self, spec: FieldSpec) -> list[tuple[Any, str]]:
         return [(v, label or v) for v, label in spec.choices]
@@ -224,7 +231,7 @@ class MultipleChoiceKind(FieldKind):
         return all(v in allowed for v in (value or []))
 
 
-class FileKind(FieldKind):
+class FileKind(MaxLengthOption, FieldKind):
     name = "file"
     label = "File"
     legacy_name = "FileField"
@@ -236,25 +243,7 @@ class FileKind(FieldKind):
     supports_default = False
     icon = "doc-full"
 
-    def option_blocks(self) -> list[tuple[str, Any]]:
-        from wagtail import blocks
-
-        return [
-            (
-                "max_length",
-                blocks.IntegerBlock(
-                    min_value=1,
-                    max_value=MAX_CHAR_LENGTH,
-                    default=self.option_defaults.get("max_length"),
-                    help_text="Longest stored file name, in characters.",
-                ),
-            )
-        ]
-
-    def validate(self, spec: FieldSpec, errors: Errors) -> None:
-        positive_int(spec, "max_length", errors, 1, MAX_CHAR_LENGTH)
-        if "max_length" not in errors:
-            super().validate(spec, errors)
+    max_length_help = "Longest stored file name, in characters."
 
     def kind_kwargs(self, spec: FieldSpec) -> dict[str, Any]:
         return {"max_length": spec.option("max_length", 100), "upload_to": "dynamo/"}
