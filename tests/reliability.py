@@ -274,6 +274,11 @@ def main(argv: list[str] | None = None) -> int:
         "--results",
         help="render from corpus-<db>.json / evolution-<db>.json in this folder, run nothing",
     )
+    parser.add_argument(
+        "--workdir",
+        help="keep each database's results in this folder (to run databases side by side and "
+        "render them together with --results)",
+    )
     args = parser.parse_args(argv)
     if args.results:
         results = [read_results(db, Path(args.results)) for db in args.db or ["sqlite"]]
@@ -285,8 +290,10 @@ def main(argv: list[str] | None = None) -> int:
     urls["mariadb"] = args.mariadb_url or urls["mariadb"]
     results = []
     with tempfile.TemporaryDirectory(prefix="reliability-") as tmp:
+        workdir = Path(args.workdir or tmp)
+        workdir.mkdir(parents=True, exist_ok=True)
         for db in args.db or ["sqlite"]:
-            results.append(run_suite(db, urls[db], args.sequences, Path(tmp)))
+            results.append(run_suite(db, urls[db], args.sequences, workdir))
     Path(args.output).write_text(render(results), encoding="utf-8")
     print(f"wrote {args.output}", file=sys.stderr)
     return 0

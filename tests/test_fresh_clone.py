@@ -41,6 +41,10 @@ def clean_env() -> dict[str, str]:
     env.pop("VIRTUAL_ENV", None)
     env.pop("DYNAMO_TEST_SCRATCH_DIR", None)
     env.pop("DYNAMO_TEST_DB_SUFFIX", None)
+    # Run from `make test-all`, make's own variables would make the inner make print its
+    # "Entering/Leaving directory" lines and pass on the outer make's flags.
+    for name in ("MAKEFLAGS", "MAKELEVEL", "MFLAGS", "MAKEOVERRIDES"):
+        env.pop(name, None)
     return env
 
 
@@ -167,8 +171,10 @@ def test_make_test_passes(clone: Path) -> None:
         timeout=1500,
         stdin=subprocess.DEVNULL,
     )
-    # pytest's summary is the last line of stdout; pip (installing the test tools into the
-    # demo's virtualenv) may write to stderr.
+    # pip (installing the test tools into the demo's virtualenv) may write to stderr; pytest's
+    # summary line is the last of its kind on stdout.
     assert result.returncode == 0, (result.stdout[-3000:], result.stderr[-3000:])
-    summary = result.stdout.strip().splitlines()[-1]
-    assert " passed" in summary and "failed" not in summary, result.stdout[-3000:]
+    summaries = re.findall(r"^=+ (.* in [0-9.]+s.*) =+$", result.stdout, re.MULTILINE)
+    assert summaries, result.stdout[-3000:]
+    assert re.search(r"\b[1-9][0-9]* passed", summaries[-1]), summaries[-1]
+    assert "failed" not in summaries[-1] and "error" not in summaries[-1], summaries[-1]

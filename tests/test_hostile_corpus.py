@@ -7,8 +7,9 @@ dropped between cases.
 
 ``DYNAMO_CORPUS_RESULTS=<path>`` writes every outcome as JSON, line by line (the
 reliability page reads it); ``DYNAMO_CORPUS_ONLY=<a>,<b>`` runs the cases whose ids
-contain one of the parts; ``DYNAMO_CORPUS_CHANNELS=api,orm`` picks channels (to split a
-CI run).
+contain one of the parts; ``DYNAMO_CORPUS_CHANNELS=api,orm`` picks channels and
+``DYNAMO_CORPUS_PART=k/n`` runs every n-th case from the k-th on (k counts from 1), to split
+a CI run between databases.
 """
 
 from __future__ import annotations
@@ -27,9 +28,11 @@ from tests.hostile import cases, runner, summary
 ONLY = [part for part in os.environ.get("DYNAMO_CORPUS_ONLY", "").split(",") if part]
 CHANNELS = os.environ.get("DYNAMO_CORPUS_CHANNELS", ",".join(cases.CHANNELS)).split(",")
 RESULTS = os.environ.get("DYNAMO_CORPUS_RESULTS")
+PART, PARTS = (int(n) for n in os.environ.get("DYNAMO_CORPUS_PART", "1/1").split("/"))
 PARAMS = [
     pytest.param(case, channel, id=f"{case['id']}-{channel}")
-    for case in cases.interleaved(cases.load_cases())
+    for index, case in enumerate(cases.interleaved(cases.load_cases()))
+    if index % PARTS == PART - 1
     if not ONLY or any(part in case["id"] for part in ONLY)
     for channel in cases.channels_for(case)
     if channel in CHANNELS
