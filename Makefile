@@ -164,9 +164,13 @@ test-all: lint docs
 docs: $(VENV)/.installed
 	$(VENV)/bin/python -m sphinx -W --keep-going -b html docs docs/_build/html
 
+# ruff; import-linter keeps the layers of docs/architecture.md (contracts in pyproject.toml);
+# mypy with django-stubs checks the package's types.
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
 
 # Benchmarks are not tests: `bench` runs them at full size on SQLite and PostgreSQL
 # (POSTGRES_BENCH_URL: a server where it may create and drop bench_dynamo*) and writes

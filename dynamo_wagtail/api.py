@@ -18,11 +18,12 @@ from django.db import DEFAULT_DB_ALIAS, models
 from django.utils import timezone
 
 from . import pipeline, sync
-from .definitions import DefinitionError
+from .errors import ConfirmationRequired, Conflict, DefinitionError
 from .models import MetaField, MetaModel
-from .pipeline import ConfirmationRequired, Conflict
 from .registry import registry
 from .schema.planner import Plan
+from .transfer import export_schema as _export
+from .transfer import import_schema as _import
 
 __all__ = [
     "ConfirmationRequired",
@@ -375,8 +376,6 @@ def _is_retired(meta_model: MetaModel) -> bool:
 
 def export_schema(*, using: str = DEFAULT_DB_ALIAS) -> dict[str, Any]:
     """Every definition as JSON-ready data with stable ids."""
-    from .transfer import export_schema as _export
-
     return _export(using=using)
 
 
@@ -388,6 +387,4 @@ def import_schema(
     using: str = DEFAULT_DB_ALIAS,
 ) -> list[Plan]:
     """Create or update types from exported data; importing twice changes nothing."""
-    from .transfer import import_schema as _import
-
     return _import(data, dry_run=dry_run, confirm=confirm, using=using)

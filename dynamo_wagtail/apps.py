@@ -9,10 +9,8 @@ class DynamoWagtailConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import signal_handlers
+        # The top of the layers: importing it here, once the models are loaded, connects
+        # the seams through which definition rows reach the engine (no database access).
+        from . import wiring
 
-        signal_handlers.connect()
-
-        from .admin import snippets
-
-        snippets.connect()
+        wiring.connect()

@@ -29,7 +29,7 @@ from django.core import checks as django_checks
 from django.db import models
 from django.db.migrations.state import AppConfigStub
 
-from .definitions import DefinitionError
+from .errors import DefinitionError
 from .factory import build_model, target_reference
 from .kinds import get_kind
 from .registry import registry

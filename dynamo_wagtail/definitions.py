@@ -18,38 +18,16 @@ from django.db import models
 
 from .conf import settings
 from .contenttypes import permission_specs
+from .errors import DefinitionError
 from .kinds import get_kind
 from .kinds.base import json_problem, text_problem
 from .kinds.registry import offered_kinds
+from .runtime.apps import RuntimeConfig
 from .spec import ACTIVE, TRASHED, TYPE_OPTION_KEYS, FieldSpec, ModelSpec, freeze_options
-from .validation import name_errors
+from .validation import name_errors, reverse_name_errors
 
 if TYPE_CHECKING:
     from .models import MetaField, MetaModel
-
-
-class DefinitionError(ValidationError):
-    """A definition that cannot be applied. Nothing was written.
-
-    ``type_errors`` maps a type option to messages; ``field_errors`` maps a field's
-    stable id to {option: messages}. As a ValidationError its keys are ``option``
-    and ``<field name>.<option>``.
-    """
-
-    def __init__(
-        self,
-        type_errors: dict[str, list[str]],
-        field_errors: dict[str, dict[str, list[str]]],
-        field_names: dict[str, str],
-    ) -> None:
-        self.type_errors = type_errors
-        self.field_errors = field_errors
-        self.field_names = field_names
-        flat: dict[str, list[str]] = dict(type_errors)
-        for uid, options in field_errors.items():
-            for option, messages in options.items():
-                flat[f"{field_names.get(uid) or uid}.{option}"] = messages
-        super().__init__(flat)
 
 
 #: Attributes of definition rows the engine sets itself (never typed by anyone).
@@ -177,13 +155,11 @@ def parse_choices(text: str) -> tuple[tuple[str, str], ...]:
     return tuple(choices)
 
 
-def _type_index(exclude_uid: str | None) -> dict[str, tuple[str, str]]:
-    """Lower-cased name → (uid, app) of every other defined type."""
-    from .models import MetaModel
-
+def _type_index(rows: type[MetaModel], exclude_uid: str | None) -> dict[str, tuple[str, str]]:
+    """Lower-cased name → (uid, app) of every other defined type (rows: the MetaModel class)."""
     return {
         name.lower(): (str(uid), app)
-        for uid, name, app in MetaModel.objects.values_list("uid", "name", "app")
+        for uid, name, app in rows._default_manager.values_list("uid", "name", "app")
         if str(uid) != exclude_uid
     }
 
@@ -285,6 +261,10 @@ def build_field_spec(
     )
     if kind is not None and not errors:
         kind.validate(spec, errors)
+        for option in kind.reverse_name_options:
+            if spec.option(option):
+                for message in reverse_name_errors(spec.option(option)):
+                    errors.setdefault(option, []).append(message)
     return spec, errors
 
 
@@ -298,7 +278,7 @@ def build_spec(meta_model: MetaModel, fields: Iterable[MetaField] | None = None)
     if fields is None:
         fields = list(meta_model.fields.all()) if meta_model.pk else []
     uid = str(meta_model.uid)
-    others = _type_index(uid)
+    others = _type_index(type(meta_model), uid)
     type_errors: dict[str, list[str]] = parse_row(meta_model)
     if type_errors:
         raise DefinitionError(type_errors, {}, {})
@@ -362,8 +342,6 @@ def _check_permission_names(spec: ModelSpec) -> None:
 
 
 def _app_errors(app: str) -> list[str]:
-    from .runtime.apps import RuntimeConfig
-
     config = apps.app_configs.get(app)
     if not isinstance(config, RuntimeConfig):
         return [f"'{app}' is not an installed dynamo_wagtail runtime app."]

@@ -18,6 +18,9 @@ from django.core.exceptions import FieldError, ValidationError
 from django.db import models
 from django.db.models.constants import LOOKUP_SEP
 
+from . import api
+from .models import MetaModel
+
 #: Names that may start a filter or an ordering besides the type's own fields.
 ALWAYS_ALLOWED = frozenset({"pk", "id"})
 
@@ -28,8 +31,6 @@ class UnknownName(LookupError):
 
 def model_for_name(name: str) -> type[models.Model]:
     """The generated class of the active type called ``name`` (case-insensitive)."""
-    from . import api
-
     try:
         model = api.get_model(str(name))
     except LookupError:
@@ -44,8 +45,6 @@ def model_for_uid(uid: str | uuid.UUID | None) -> type[models.Model] | None:
 
     Blocks and pages store the id, not the name, so a renamed type is still found.
     """
-    from .models import MetaModel
-
     if not uid:
         return None
     try:
@@ -60,8 +59,6 @@ def model_for_uid(uid: str | uuid.UUID | None) -> type[models.Model] | None:
 
 def type_choices() -> list[tuple[str, str]]:
     """(stable id, label) of every active type, for choosers in blocks and forms."""
-    from .models import MetaModel
-
     rows = MetaModel.objects.active().filter(applied_spec__isnull=False).order_by("name")
     return [(str(m.uid), f"{m} ({m.name})" if m.verbose_name else m.name) for m in rows]
 

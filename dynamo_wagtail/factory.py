@@ -24,6 +24,7 @@ from django.db import models
 from . import mixins
 from .conf import settings
 from .kinds import get_kind
+from .rendering import detail_context
 from .spec import FieldSpec, ModelSpec
 
 logger = logging.getLogger("dynamo_wagtail.templates")
@@ -100,8 +101,6 @@ def _index_entries() -> Any:
 
 def _preview_context(self: models.Model, request: Any, mode_name: str) -> dict[str, Any]:
     # A preview may use the detail templates: give them what {% dynamo_render %} gives.
-    from .rendering import detail_context
-
     return {"object": self, "request": request, **detail_context(self, request)}
 
 

@@ -1,26 +1,65 @@
 """Definitions (what people want) and the applied state (what the database has).
 
-No DDL here: saving a definition hands it to :mod:`dynamo_wagtail.pipeline`, which
-plans and applies the change.
+No DDL here: saving a definition hands it to the :class:`Engine` (the pipeline, which
+plans and applies the change), deleting one to the Python API. Those layers sit above
+this module, so they are reached through a seam that ``AppConfig.ready()`` connects
+(:mod:`dynamo_wagtail.wiring`), never by importing them.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings as django_settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import models, router, transaction
 from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from .conf import settings
+from .definitions import check_row
+from .errors import Conflict
 
 
 def default_app() -> str:
     return settings.DYNAMO_DEFAULT_APP
+
+
+@dataclass(frozen=True)
+class Engine:
+    """What definition rows hand their changes to: the layers above them.
+
+    ``definition_change(meta_model)`` wraps a save (the pipeline plans and applies the
+    change when the outermost one ends); ``delete_type`` and ``remove_field`` move a
+    type or a field to the trash; ``model_for`` gives a type's generated class.
+    """
+
+    definition_change: Callable[[MetaModel], AbstractContextManager[Any]]
+    delete_type: Callable[[MetaModel], Any]
+    remove_field: Callable[[MetaModel, str], Any]
+    model_for: Callable[[MetaModel], type[models.Model]]
+
+
+_engine: Engine | None = None
+
+
+def connect_engine(engine: Engine) -> None:
+    """Called once by ``DynamoWagtailConfig.ready()``."""
+    global _engine
+    _engine = engine
+
+
+def engine() -> Engine:
+    if _engine is None:
+        raise ImproperlyConfigured(
+            "Definition rows are not connected to the schema engine: add 'dynamo_wagtail' to "
+            "INSTALLED_APPS (its ready() connects them)."
+        )
+    return _engine
 
 
 class StaleDefinition(Exception):
@@ -189,24 +228,18 @@ class MetaModel(RevisionGuard):
         return self.verbose_name or self.name
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        from .definitions import check_row
-
         check_row(self)  # every attribute parsed before anything is written
         if not self.table:
             self.table = f"{self.app}_{uuid.UUID(str(self.uid)).hex[:16]}"
-        from . import pipeline
-
         try:
-            with self._guarded(), pipeline.definition_change(self), self._savepoint(kwargs):
+            with self._guarded(), engine().definition_change(self), self._savepoint(kwargs):
                 super().save(*args, **kwargs)
         except StaleDefinition:
-            raise pipeline.Conflict(self._current_type(self.pk)) from None
+            raise Conflict(self._current_type(self.pk)) from None
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         """Deleting a definition moves the type to the trash (restorable)."""
-        from . import api
-
-        return api.delete_type(self)
+        return engine().delete_type(self)
 
     @property
     def is_trashed(self) -> bool:
@@ -214,9 +247,7 @@ class MetaModel(RevisionGuard):
 
     def get_model(self) -> type[models.Model]:
         """The generated model class as the database has it now."""
-        from . import registry
-
-        return registry.get_model_for(self)
+        return engine().model_for(self)
 
 
 class MetaFieldQuerySet(DefinitionQuerySet):
@@ -270,29 +301,23 @@ class MetaField(RevisionGuard):
         return self.verbose_name or self.name
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        from .definitions import check_row
-
         check_row(self)  # every attribute parsed before anything is written
         if not self.column:
             self.column = f"f_{uuid.UUID(str(self.uid)).hex[:12]}"
         self._remember_former_name()
-        from . import pipeline
-
         try:
             with (
                 self._guarded(),
-                pipeline.definition_change(self.meta_model),
+                engine().definition_change(self.meta_model),
                 self._savepoint(kwargs),
             ):
                 super().save(*args, **kwargs)
         except StaleDefinition:
-            raise pipeline.Conflict(self._current_type(self.meta_model_id)) from None
+            raise Conflict(self._current_type(self.meta_model_id)) from None
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         """Deleting a field moves it to the trash (restorable with its data)."""
-        from . import api
-
-        return api.remove_field(self.meta_model, self.name)
+        return engine().remove_field(self.meta_model, self.name)
 
     def _remember_former_name(self) -> None:
         if self.pk is None:

@@ -8,13 +8,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import signals
+from .factory import PlanApps, build_model
+from .models import MetaField, MetaModel
 from .schema import applier, planner
 from .schema import operations as ops
 
 
 def _field_signals(plan: planner.Plan, meta_model: Any, phase: str, model: Any) -> None:
-    from .models import MetaField
-
     rows = {str(f.uid): f for f in meta_model.fields.all()}
 
     def as_row(spec: Any) -> Any:
@@ -45,8 +45,6 @@ def _field_signals(plan: planner.Plan, meta_model: Any, phase: str, model: Any) 
 
 
 def send(plan: planner.Plan, meta_model: Any, phase: str, old_model: Any, new_model: Any) -> None:
-    from .models import MetaModel
-
     kinds = {type(op) for op in plan.operations}
     if ops.CreateType in kinds:
         getattr(signals, f"{phase}_model_creation").send(sender=MetaModel, new_model=new_model)
@@ -89,8 +87,6 @@ def send_all(pending: list[Pending], current: Callable[[str], Any]) -> None:
 
 def upcoming(plan: planner.Plan, context: applier.Context) -> Any:
     """The class the plan is about to install (not registered anywhere), for pre_ signals."""
-    from .factory import PlanApps, build_model
-
     if plan.new is None:
         return None
     return build_model(plan.new, context.lookup(plan.new), apps=PlanApps())

@@ -13,57 +13,21 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import F
 
 from . import checks, contenttypes, listen, notify, sync
 from .definitions import build_spec
+from .errors import LOCK_TIMEOUT, ConfirmationRequired, Conflict, DefinitionError
+from .models import MetaField, MetaModel, SchemaState
 from .registry import registry
 from .schema import applier, impact, planner
 from .schema import operations as ops
 from .spec import RETIRED, TRASHED, ModelSpec
 
-if TYPE_CHECKING:
-    from .models import MetaModel
-
 _local = threading.local()
-
-
-class ConfirmationRequired(Exception):
-    """The plan loses data or capacity; run it again with ``confirm=True``."""
-
-    def __init__(self, plan: planner.Plan) -> None:
-        self.plan = plan
-        super().__init__("This change needs confirmation:\n" + plan.describe())
-
-
-#: Seconds a schema change waits for another one to finish (MariaDB/MySQL).
-LOCK_TIMEOUT = 60
-
-
-class Conflict(Exception):
-    """The definition changed since the editor opened it (or another change runs)."""
-
-    @classmethod
-    def busy(cls) -> Conflict:
-        error = cls.__new__(cls)
-        error.meta_model = None
-        Exception.__init__(
-            error,
-            f"Another schema change has been running for over {LOCK_TIMEOUT} seconds; "
-            "nothing was changed. Try again when it has finished.",
-        )
-        return error
-
-    def __init__(self, meta_model: MetaModel) -> None:
-        self.meta_model = meta_model
-        who = meta_model.updated_by or "someone"
-        super().__init__(
-            f"{meta_model.name} was changed by {who} at {meta_model.updated_at:%Y-%m-%d %H:%M:%S}"
-            " after you opened it. Reload to see their change."
-        )
 
 
 @dataclass
@@ -221,8 +185,6 @@ def _purge_links(session: Session) -> None:
     Their columns point at the table that goes: left behind they would break the
     foreign key checks (SQLite) and every later change of their own type.
     """
-    from .models import MetaField, MetaModel
-
     for pk in list(session.purge):
         target = session.touched[pk]
         linked = f"type:{target.uid}"
@@ -250,8 +212,6 @@ def _close(session: Session) -> None:
 
 
 def _locked(meta_model: Any, using: str) -> Any:
-    from .models import MetaModel
-
     return MetaModel.objects.using(using).select_for_update().get(pk=meta_model.pk)
 
 
@@ -288,8 +248,6 @@ def prepare(session: Session, meta_model: Any) -> planner.Plan:
 
 
 def _check_links(plan: planner.Plan, context: applier.Context) -> None:
-    from .definitions import DefinitionError
-
     if plan.new is not None:
         for f in plan.new.active_fields:
             uid = f.target_type_uid
@@ -381,8 +339,6 @@ def _record(
     session: Session, meta_model: Any, plan: planner.Plan, state: ModelSpec | None, final: bool
 ) -> None:
     """Store the applied spec, bump the versions, follow with content types and classes."""
-    from .models import MetaModel, SchemaState
-
     MetaModel.objects.using(session.using).filter(pk=meta_model.pk).update(
         applied_spec=state.to_json() if state is not None else None,
         schema_version=F("schema_version") + 1,
@@ -409,8 +365,6 @@ def apply(
     using: str = DEFAULT_DB_ALIAS,
 ) -> planner.Plan:
     """Plan and apply whatever differs between the definition and the database."""
-    from .models import MetaModel
-
     if not isinstance(meta_model, MetaModel):
         meta_model = MetaModel.objects.using(using).get(pk=meta_model)
     with change(using=using, confirm=confirm, dry_run=dry_run) as session:

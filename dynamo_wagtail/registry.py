@@ -228,14 +228,3 @@ def models_module() -> ModuleType:
 
 
 registry = Registry()
-
-
-def get_model_for(meta_model: object) -> type[models.Model]:
-    """The class of a MetaModel (loads the registry on first use)."""
-    from . import sync
-
-    sync.ensure_current()
-    model = registry.get(str(meta_model.uid))  # type: ignore[attr-defined]
-    if model is None:
-        raise LookupError(f"{meta_model} has no table yet.")
-    return model

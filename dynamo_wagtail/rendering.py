@@ -154,17 +154,30 @@ def entry_fields(entry: models.Model, *, request: Any = None) -> list[RenderedFi
 # -- links ----------------------------------------------------------------------
 
 
+#: (app name, resolver) pairs: where an entry is published. An app registers its resolver
+#: in its ``AppConfig.ready()`` (``dynamo_wagtail.contrib.pages`` does), so this module,
+#: used by the generated classes, never imports the apps built on top of it.
+_entry_url_resolvers: list[tuple[str, Callable[[models.Model, Any], str | None]]] = []
+
+
+def register_entry_url(app_name: str, resolver: Callable[[models.Model, Any], str | None]) -> None:
+    """Let ``resolver(entry, request)`` give entries' URLs while ``app_name`` is installed."""
+    if (app_name, resolver) not in _entry_url_resolvers:
+        _entry_url_resolvers.append((app_name, resolver))
+
+
 def entry_url(entry: models.Model, request: Any = None) -> str | None:
     """The public URL of an entry: its detail page under a live ``EntryIndexPage``.
 
     None when ``dynamo_wagtail.contrib.pages`` is not installed or no index page
     serves the entry's type.
     """
-    if not apps.is_installed("dynamo_wagtail.contrib.pages"):
-        return None
-    from .contrib.pages.models import entry_url as pages_entry_url
-
-    return pages_entry_url(entry, request)
+    for app_name, resolver in _entry_url_resolvers:
+        if apps.is_installed(app_name):
+            url = resolver(entry, request)
+            if url:
+                return url
+    return None
 
 
 def _link(url: str | None, text: Any) -> SafeString:

@@ -18,11 +18,12 @@ from typing import Any
 
 from django.apps import apps
 from django.contrib import messages
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.db.utils import DatabaseError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 
 from . import listen
+from .models import MetaModel, SchemaState
 from .registry import registry
 from .spec import RETIRED, ModelSpec
 
@@ -40,8 +41,6 @@ SCHEMA_CHANGED = (
 
 
 def _tables_ready(using: str) -> bool:
-    from .models import MetaModel, SchemaState
-
     if getattr(_state, "tables_ready", False):
         return True
     connection = connections[using]
@@ -63,8 +62,6 @@ def read_version(using: str = DEFAULT_DB_ALIAS) -> int:
 
 
 def _read_version(connection: Any, *, listen_too: bool) -> int:
-    from .models import SchemaState
-
     table = connection.ops.quote_name(SchemaState._meta.db_table)
     query = f"SELECT version FROM {table} WHERE id = 1"  # noqa: S608
     if listen_too:
@@ -80,8 +77,6 @@ def _read_version(connection: Any, *, listen_too: bool) -> int:
 
 
 def applied_specs(using: str = DEFAULT_DB_ALIAS) -> list[ModelSpec]:
-    from .models import MetaModel
-
     rows = MetaModel.objects.using(using).filter(applied_spec__isnull=False)
     specs = (ModelSpec.from_json(spec) for spec in rows.values_list("applied_spec", flat=True))
     return [spec for spec in specs if spec.state != RETIRED]
@@ -169,3 +164,12 @@ class SyncMiddleware:
         messages.error(request, SCHEMA_CHANGED, fail_silently=True)
         # The same page again, built with the classes of the new schema.
         return HttpResponseRedirect(request.get_full_path())
+
+
+def get_model_for(meta_model: MetaModel) -> type[models.Model]:
+    """The class of a MetaModel as the database has it now (loads the registry first)."""
+    ensure_current()
+    model = registry.get(str(meta_model.uid))
+    if model is None:
+        raise LookupError(f"{meta_model} has no table yet.")
+    return model

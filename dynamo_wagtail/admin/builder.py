@@ -18,7 +18,7 @@ from wagtail.blocks.stream_block import StreamBlockValidationError, StreamValue
 from wagtail.blocks.struct_block import StructBlockValidationError
 
 from ..conf import settings
-from ..definitions import DefinitionError
+from ..errors import DefinitionError
 from ..kinds import FieldKind, get_kind
 from ..kinds.registry import offered_kinds
 from ..models import MetaField, MetaModel

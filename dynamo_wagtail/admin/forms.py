@@ -11,7 +11,7 @@ from wagtail.blocks import BlockField
 from wagtail.blocks.base import BlockWidget
 
 from .. import pipeline
-from ..definitions import DefinitionError
+from ..errors import DefinitionError
 from ..models import MetaModel
 from ..schema.planner import Plan
 from . import builder

@@ -16,7 +16,7 @@ from wagtail.log_actions import log
 from wagtail.snippets.views import snippets as snippet_views
 
 from .. import api, pipeline
-from ..definitions import DefinitionError
+from ..errors import DefinitionError
 from ..models import MetaField, MetaModel
 from ..schema.planner import Plan
 

@@ -23,8 +23,18 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from ..conf import settings
+
 if TYPE_CHECKING:
     from ..spec import FieldSpec
+
+#: The setting that lists each of django-dynamo's groups of kinds (None: by the kind's group).
+GROUP_SETTINGS = {
+    "standard": "STANDARD_FIELD_TYPES",
+    "integer": "INTEGER_FIELD_TYPES",
+    "string": "STRING_FIELD_TYPES",
+    "relation": "RELATION_FIELD_TYPES",
+}
 
 
 @lru_cache(maxsize=256)
@@ -98,6 +108,9 @@ class FieldKind:
     #: Validators added to the Django field.
     extra_validators: ClassVar[list[Callable[[Any], None]]] = []
     icon: ClassVar[str] = "form"
+    #: Options whose value becomes an attribute of another class (a relation's way back):
+    #: the definition checks them as reverse names.
+    reverse_name_options: ClassVar[tuple[str, ...]] = ()
 
     def __repr__(self) -> str:
         return f"<kind {self.name}>"
@@ -105,9 +118,7 @@ class FieldKind:
     # -- groups ---------------------------------------------------------------
 
     def in_group(self, group: str) -> bool:
-        from . import registry
-
-        return registry.in_group(self, group)
+        return in_group(self, group)
 
     @property
     def is_relation(self) -> bool:
@@ -325,3 +336,13 @@ class FieldKind:
     def is_narrowing(self, old: FieldSpec, new: FieldSpec) -> bool:
         """Whether the new options accept fewer values than the old ones."""
         return False
+
+
+def in_group(kind: FieldKind, group: str) -> bool:
+    """Whether ``kind`` belongs to a django-dynamo group; the group setting wins."""
+    names = getattr(settings, GROUP_SETTINGS[group])
+    if names is None:
+        if group == "standard":
+            return kind.group != "relation"
+        return kind.group == group
+    return kind.name in names or (bool(kind.legacy_name) and kind.legacy_name in names)

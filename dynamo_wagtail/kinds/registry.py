@@ -13,14 +13,9 @@ from django.core.signals import setting_changed
 from django.utils.module_loading import import_string
 
 from ..conf import settings
-from .base import FieldKind
+from .base import FieldKind, in_group
 
-GROUP_SETTINGS = {
-    "standard": "STANDARD_FIELD_TYPES",
-    "integer": "INTEGER_FIELD_TYPES",
-    "string": "STRING_FIELD_TYPES",
-    "relation": "RELATION_FIELD_TYPES",
-}
+__all__ = ["all_kinds", "get_kind", "in_group", "offered_kinds"]
 
 
 @cache
@@ -60,16 +55,6 @@ def get_kind(name: str) -> FieldKind:
 def offered_kinds() -> list[FieldKind]:
     """Kinds a definition may use: django-dynamo's standard and relation groups."""
     return [k for k in all_kinds() if in_group(k, "standard") or in_group(k, "relation")]
-
-
-def in_group(kind: FieldKind, group: str) -> bool:
-    """Whether ``kind`` belongs to a django-dynamo group; the group setting wins."""
-    names = getattr(settings, GROUP_SETTINGS[group])
-    if names is None:
-        if group == "standard":
-            return kind.group != "relation"
-        return kind.group == group
-    return kind.name in names or (bool(kind.legacy_name) and kind.legacy_name in names)
 
 
 def _reset(*, setting: str, **kwargs: object) -> None:

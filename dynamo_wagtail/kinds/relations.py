@@ -14,7 +14,6 @@ from django.db import models
 from django.db.models.fields.related import create_many_to_many_intermediary_model
 
 from ..spec import FieldSpec
-from ..validation import reverse_name_errors
 from .base import RELATION, Errors, FieldKind
 
 ON_DELETE = {
@@ -62,6 +61,7 @@ class RelationKind(FieldKind):
     group = RELATION
     django_field = models.ForeignKey
     option_defaults: ClassVar[dict[str, Any]] = {"on_delete": None, "related_name": ""}
+    reverse_name_options: ClassVar[tuple[str, ...]] = ("related_name",)
     physical_options = ()
     supports_default = False
     supports_unique = True
@@ -123,10 +123,6 @@ class RelationKind(FieldKind):
             errors.setdefault("on_delete", []).append(
                 "A required relation cannot be cleared when its target is deleted."
             )
-        related_name = spec.option("related_name") or ""
-        if related_name:
-            for message in reverse_name_errors(related_name):
-                errors.setdefault("related_name", []).append(message)
         if spec.choices:
             errors.setdefault("choices", []).append("Relations take no choices.")
         super().validate(spec, errors)

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Callable, Iterator
+from typing import Any, ClassVar
 
 from django.apps import AppConfig
 from django.db import models
@@ -20,6 +20,11 @@ class RuntimeConfig(AppConfig):
     ``self.models``, the app registry's dict for this label.
     """
 
+    #: Brings this process's generated classes up to date (``sync.ensure_current``; with
+    #: ``force=True`` it asks the database even when nothing announced a change). The sync
+    #: layer sits above this app: ``DynamoWagtailConfig.ready()`` connects it.
+    loader: ClassVar[Callable[..., bool] | None] = None
+
     name = "dynamo_wagtail.runtime"
     verbose_name = _("Content types")
     default_auto_field = "django.db.models.BigAutoField"
@@ -29,21 +34,25 @@ class RuntimeConfig(AppConfig):
         super().__init__(app_name, app_module)
 
     def get_model(self, model_name: str, require_ready: bool = True) -> type[models.Model]:
-        from .. import sync
-
-        sync.ensure_current()
+        self._load()
         try:
             return super().get_model(model_name, require_ready)
         except LookupError:
             # Perhaps created by another process a moment ago.
-            if sync.ensure_current(force=True):
+            if self._load(force=True):
                 return super().get_model(model_name, require_ready)
             raise
 
     def get_models(
         self, include_auto_created: bool = False, include_swapped: bool = False
     ) -> Iterator[type[models.Model]]:
-        from .. import sync
-
-        sync.ensure_current()
+        self._load()
         yield from super().get_models(include_auto_created, include_swapped)
+
+    @classmethod
+    def connect_loader(cls, loader: Callable[..., bool]) -> None:
+        cls.loader = staticmethod(loader)  # type: ignore[assignment]
+
+    def _load(self, force: bool = False) -> bool:
+        loader = type(self).loader
+        return loader(force=force) if loader is not None else False

@@ -17,7 +17,7 @@ from django.db import connections, models
 from django.db.models import Count
 
 from ..conf import settings
-from ..definitions import DefinitionError
+from ..errors import DefinitionError
 from ..factory import PlanApps, TargetLookup, build_model
 from ..kinds import get_kind
 from ..spec import FieldSpec, ModelSpec

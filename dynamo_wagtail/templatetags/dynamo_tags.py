@@ -32,6 +32,7 @@ from django.utils.safestring import SafeString
 
 from .. import rendering
 from ..entries import UnknownName, entries, model_for_name, model_for_uid
+from ..models import MetaModel
 
 register = template.Library()
 logger = logging.getLogger("dynamo_wagtail.templates")
@@ -60,8 +61,6 @@ def _is_entry(obj: Any) -> bool:
 
 def _resolve_model(ref: Any) -> type[models.Model]:
     """A generated class from a type name, a MetaModel or a class/entry of the type."""
-    from ..models import MetaModel
-
     if isinstance(ref, MetaModel):
         model = model_for_uid(ref.uid)
         if model is None:

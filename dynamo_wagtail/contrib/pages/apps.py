@@ -9,3 +9,11 @@ class DynamoPagesConfig(AppConfig):
     label = "dynamo_wagtail_pages"
     verbose_name = _("Content type pages")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from ... import rendering
+        from . import models
+
+        # Entries rendered anywhere ({% dynamo_render %}, blocks, previews) link to their
+        # detail pages under an EntryIndexPage.
+        rendering.register_entry_url(self.name, models.entry_url)

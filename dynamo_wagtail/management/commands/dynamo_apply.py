@@ -8,8 +8,7 @@ from django.core.management.base import CommandError, CommandParser
 from django.db import DatabaseError
 
 from ... import api
-from ...definitions import DefinitionError
-from ...pipeline import ConfirmationRequired, Conflict
+from ...errors import ConfirmationRequired, Conflict, DefinitionError
 from ._base import TypesCommand
 
 

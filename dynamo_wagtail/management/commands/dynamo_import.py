@@ -8,8 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from ... import api
-from ...definitions import DefinitionError
-from ...pipeline import ConfirmationRequired
+from ...errors import ConfirmationRequired, DefinitionError
 
 
 class Command(BaseCommand):

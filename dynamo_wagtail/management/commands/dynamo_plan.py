@@ -6,7 +6,7 @@ import sys
 from typing import Any
 
 from ... import api
-from ...definitions import DefinitionError
+from ...errors import DefinitionError
 from ._base import TypesCommand
 
 
