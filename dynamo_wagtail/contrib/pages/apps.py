@@ -3,6 +3,8 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from ... import rendering
+
 
 class DynamoPagesConfig(AppConfig):
     name = "dynamo_wagtail.contrib.pages"
@@ -11,7 +13,6 @@ class DynamoPagesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from ... import rendering
         from . import models
 
         # Entries rendered anywhere ({% dynamo_render %}, blocks, previews) link to their
