@@ -23,7 +23,15 @@ from .kinds import get_kind
 from .kinds.base import json_problem, text_problem
 from .kinds.registry import offered_kinds
 from .runtime.apps import RuntimeConfig
-from .spec import ACTIVE, TRASHED, TYPE_OPTION_KEYS, FieldSpec, ModelSpec, freeze_options
+from .spec import (
+    ACTIVE,
+    FIELD_OPTION_KEYS,
+    TRASHED,
+    TYPE_OPTION_KEYS,
+    FieldSpec,
+    ModelSpec,
+    freeze_options,
+)
 from .validation import name_errors, reverse_name_errors
 
 if TYPE_CHECKING:
@@ -308,7 +316,8 @@ def build_spec(meta_model: MetaModel, fields: Iterable[MetaField] | None = None)
             field_errors[spec.uid] = errors
         field_specs.append(spec)
     active_names = {f.name for f in field_specs if f.is_active} | {"pk", "id"}
-    _check_type_options(meta_model, active_names, type_errors)
+    references = follow_fields({k: getattr(meta_model, k) for k in FIELD_OPTION_KEYS}, field_specs)
+    _check_type_options(meta_model, references, active_names, type_errors)
     if type_errors or field_errors:
         raise DefinitionError(type_errors, field_errors, {f.uid: f.name for f in field_specs})
     spec = ModelSpec(
@@ -320,7 +329,9 @@ def build_spec(meta_model: MetaModel, fields: Iterable[MetaField] | None = None)
         verbose_name_plural=meta_model.verbose_name_plural,
         description=meta_model.description,
         admin=meta_model.admin,
-        options=freeze_options({k: getattr(meta_model, k) for k in TYPE_OPTION_KEYS}),
+        options=freeze_options(
+            {**{k: getattr(meta_model, k) for k in TYPE_OPTION_KEYS}, **references}
+        ),
         fields=tuple(field_specs),
         state=TRASHED if meta_model.trashed_at else ACTIVE,
     )
@@ -348,20 +359,61 @@ def _app_errors(app: str) -> list[str]:
     return []
 
 
-def _check_type_options(meta_model: Any, names: set[str], errors: dict[str, list[str]]) -> None:
+def follow_fields(values: dict[str, Any], fields: Iterable[FieldSpec]) -> dict[str, Any]:
+    """Type options that name fields, following renames and removals of those fields.
+
+    A name that was a field's earlier name becomes that field's name now; the name of a
+    field in the trash is left out (``ordering`` keeps each name's direction). Names that
+    were never a field's stay, for the check to refuse. Values that are not names or
+    lists of names come back as they are.
+    """
+    fields = list(fields)
+    active = {f.name for f in fields if f.is_active} | {"pk", "id"}
+    renamed = {old: f.name for f in fields if f.is_active for old in f.former_names}
+    removed = {n for f in fields if not f.is_active for n in (f.name, *f.former_names)}
+
+    def follow(name: str) -> str | None:
+        if name in active:
+            return name
+        if name in renamed:
+            return renamed[name]
+        return None if name in removed else name
+
+    result = dict(values)
+    title = values.get("title_field")
+    if isinstance(title, str) and title:
+        result["title_field"] = follow(title) or ""
+    for option in ("listing_columns", "search_fields", "ordering"):
+        value = values.get(option)
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            continue
+        followed: list[str] = []
+        for item in value:
+            direction = "-" if item.startswith("-") else ""
+            name = follow(item.removeprefix("-"))
+            if name is not None and direction + name not in followed:
+                followed.append(direction + name)
+        result[option] = followed
+    return result
+
+
+def _check_type_options(
+    meta_model: Any, references: dict[str, Any], names: set[str], errors: dict[str, list[str]]
+) -> None:
     def unknown(values: Iterable[str]) -> list[str]:
         return [v for v in values if v.lstrip("-") not in names]
 
     for option in ("listing_columns", "search_fields", "ordering"):
-        value = getattr(meta_model, option)
+        value = references[option]
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             errors.setdefault(option, []).append("Give a list of field names.")
             continue
         bad = unknown(value)
         if bad:
             errors.setdefault(option, []).append(f"Unknown fields: {', '.join(bad)}.")
-    if meta_model.title_field and meta_model.title_field not in names:
-        errors.setdefault("title_field", []).append(f"Unknown field '{meta_model.title_field}'.")
+    title = references["title_field"]
+    if title and title not in names:
+        errors.setdefault("title_field", []).append(f"Unknown field '{title}'.")
     if meta_model.workflows and not (meta_model.drafts and meta_model.revisions):
         errors.setdefault("workflows", []).append("Workflows need drafts and revisions on.")
     if meta_model.drafts and not meta_model.revisions:

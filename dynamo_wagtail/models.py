@@ -90,6 +90,14 @@ class DefinitionQuerySet(models.QuerySet):
             moved += 1
         return moved, {self.model._meta.label: moved}
 
+    def engine_update(self, **kwargs: Any) -> int:
+        """An update by the engine that changes no definition: not a new revision.
+
+        The applied state, and type options rewritten to follow a field's rename (a
+        save loaded before it names the field by an earlier name, which follows again).
+        """
+        return super().update(**kwargs)
+
     def remove_rows(self) -> tuple[int, dict[str, int]]:
         """Delete the rows themselves: no trash, no plan, no DDL; tables stay as they are.
 

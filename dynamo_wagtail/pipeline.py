@@ -25,7 +25,7 @@ from .models import MetaField, MetaModel, SchemaState
 from .registry import registry
 from .schema import applier, impact, planner
 from .schema import operations as ops
-from .spec import RETIRED, TRASHED, ModelSpec
+from .spec import FIELD_OPTION_KEYS, RETIRED, TRASHED, ModelSpec
 
 _local = threading.local()
 
@@ -198,11 +198,24 @@ def _purge_links(session: Session) -> None:
                 session.touch(other)
 
 
+def _follow_fields(session: Session, meta_model: Any, desired: ModelSpec) -> None:
+    """Store the type options that name fields as the spec has them (renames followed)."""
+    empty = {key: "" if key == "title_field" else [] for key in FIELD_OPTION_KEYS}
+    wanted = {key: desired.option(key) or empty[key] for key in FIELD_OPTION_KEYS}
+    changed = {key: v for key, v in wanted.items() if v != getattr(meta_model, key)}
+    if changed:
+        MetaModel.objects.using(session.using).filter(pk=meta_model.pk).engine_update(**changed)
+        for key, value in changed.items():
+            setattr(meta_model, key, value)
+
+
 def _close(session: Session) -> None:
     _purge_links(session)
     for meta_model in _ordered(session):
         plan = prepare(session, meta_model)
         session.plans.append(plan)
+        if plan.new is not None and not session.dry_run:
+            _follow_fields(session, meta_model, plan.new)
         if session.dry_run or (plan.is_empty and session.editor is not None):
             continue
         if session.editor is not None:

@@ -18,6 +18,10 @@ TRASHED = "trashed"
 RETIRED = "retired"
 
 #: Model options that change no table (labels, admin settings).
+#: Type options that name fields of the type: they follow a field's rename and drop a
+#: removed field (``definitions.follow_fields``).
+FIELD_OPTION_KEYS = ("title_field", "listing_columns", "search_fields", "ordering")
+
 TYPE_OPTION_KEYS = (
     "icon",
     "listing_columns",

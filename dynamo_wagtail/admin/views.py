@@ -96,6 +96,7 @@ class SchemaFormMixin:
         action = "dynamo_wagtail.schema_change"
         log_plan(self.object, plan, self.request.user, action)
         lines = [op.describe() for op in plan.operations] or [_("No schema changes.")]
+        lines += plan.notes
         messages.success(
             self.request,
             _("Content type '%(name)s' saved: %(changes)s")

@@ -28,6 +28,15 @@ class FieldImpact:
     message: str = ""
 
 
+#: Type options that name fields, as the admin labels them.
+OPTION_LABELS = {
+    "title_field": "the title field",
+    "listing_columns": "the listing columns",
+    "search_fields": "the search fields",
+    "ordering": "the ordering",
+}
+
+
 @dataclass(frozen=True)
 class Plan:
     """Ordered operations for one type, and their data impact once assessed."""
@@ -63,6 +72,25 @@ class Plan:
                 line += f" [{found.message}]"
             lines.append(line)
         return "\n".join(lines)
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """What the change did to type options besides the schema: a removed field's name
+        taken out of the options that named it."""
+        if self.old is None or self.new is None:
+            return ()
+        kept = {f.uid for f in self.new.active_fields}
+        gone = {f.name for f in self.old.active_fields if f.uid not in kept}
+        result = []
+        for key in OPTION_LABELS:
+            before = self.old.option(key) or []
+            before = [before] if isinstance(before, str) else before
+            after = self.new.option(key) or []
+            after = [after] if isinstance(after, str) else after
+            for name in (n.removeprefix("-") for n in before):
+                if name in gone and name not in (a.removeprefix("-") for a in after):
+                    result.append(f"'{name}' was taken out of {OPTION_LABELS[key]}")
+        return tuple(result)
 
     def __str__(self) -> str:
         return self.describe()
