@@ -32,7 +32,13 @@ class MultipleChoiceField(models.JSONField):
                     params={"value": item},
                 )
 
-    def formfield(self, **kwargs: Any) -> forms.Field:
+    def formfield(
+        self,
+        form_class: type[forms.Field] | None = None,
+        choices_form_class: type[forms.ChoiceField] | None = None,
+        **kwargs: Any,
+    ) -> forms.Field:
+        # Always checkboxes: the form classes Field.formfield() would take are not used.
         return forms.MultipleChoiceField(
             choices=self.multiple_choices,
             required=not self.blank,
