@@ -12,7 +12,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, overload
 
 from django.db import DEFAULT_DB_ALIAS, models
 from django.utils import timezone
@@ -361,17 +361,28 @@ def apply(ref: TypeRef, *, confirm: bool = False, using: str = DEFAULT_DB_ALIAS)
     return pipeline.apply(get_type(ref, using=using), confirm=confirm, using=using)
 
 
+@overload
+def plan(ref: None = None, *, using: str = DEFAULT_DB_ALIAS) -> list[Plan]: ...
+
+
+@overload
+def plan(ref: TypeRef, *, using: str = DEFAULT_DB_ALIAS) -> Plan: ...
+
+
 def plan(ref: TypeRef | None = None, *, using: str = DEFAULT_DB_ALIAS) -> Plan | list[Plan]:
     """Dry run: what applying would do now (for one type, or a list for all)."""
     if ref is None:
         return [
             plan(m, using=using) for m in MetaModel.objects.using(using).all() if not _is_retired(m)
-        ]  # type: ignore[misc]
+        ]
     return pipeline.apply(get_type(ref, using=using), dry_run=True, using=using)
 
 
 def _is_retired(meta_model: MetaModel) -> bool:
-    return bool(meta_model.applied_spec) and meta_model.applied_spec.get("state") == "retired"
+    spec = meta_model.applied_spec
+    if not spec:
+        return False
+    return spec.get("state") == "retired"
 
 
 def export_schema(*, using: str = DEFAULT_DB_ALIAS) -> dict[str, Any]:

@@ -28,9 +28,11 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.core import checks as django_checks
 from django.db import models
 from django.db.migrations.state import AppConfigStub
+from django.db.models import ForeignObjectRel
 
 from .errors import DefinitionError
 from .factory import build_model, target_reference
+from .fields import clone_field
 from .kinds import get_kind
 from .registry import registry
 from .spec import FieldSpec, ModelSpec
@@ -100,7 +102,7 @@ class CheckApps(Apps):
             ),
         }
         for f in opts.get_fields(include_hidden=True):
-            if f.auto_created and not f.concrete:
+            if isinstance(f, ForeignObjectRel) or (f.auto_created and not f.concrete):
                 continue  # reverse relations: checked against the real class's attributes
             if isinstance(f, GenericForeignKey):
                 attrs[f.name] = GenericForeignKey(
@@ -108,7 +110,7 @@ class CheckApps(Apps):
                 )
             elif f.primary_key:
                 attrs[f.name] = (
-                    models.BigAutoField(primary_key=True) if f.is_relation else f.clone()
+                    models.BigAutoField(primary_key=True) if f.is_relation else clone_field(f)
                 )
             elif f.name != "id":
                 attrs[f.name] = models.IntegerField(null=True, db_column=f"c{len(attrs)}")
@@ -137,7 +139,7 @@ def field_attributes(spec: ModelSpec, field: FieldSpec, target: Any) -> set[str]
 @lru_cache(maxsize=4096)
 def _attributes(field: FieldSpec, app_label: str, table: str, target: str | None) -> frozenset:
     kind = get_kind(field.kind)
-    kwargs = {"related_name": "+"} if kind.is_relation else {}
+    kwargs: dict[str, Any] = {"related_name": "+"} if kind.is_relation else {}
     built = kind.build(field, target=target, table=table, **kwargs)
     cls = _scratch(app_label, {field.name: built})
     return frozenset(vars(cls)) - _empty_attributes(app_label)

@@ -136,7 +136,7 @@ def parse_row(row: models.Model) -> dict[str, list[str]]:
     return errors
 
 
-def check_row(row: models.Model) -> None:
+def check_row(row: MetaModel | MetaField) -> None:
     """:func:`parse_row` for a MetaModel or MetaField; raises :class:`DefinitionError`."""
     errors = parse_row(row)
     if not errors:
@@ -304,17 +304,17 @@ def build_spec(meta_model: MetaModel, fields: Iterable[MetaField] | None = None)
     seen: dict[str, str] = {}
     own = (uid, meta_model.name)
     for field in sorted(fields, key=lambda f: (f.order, f.pk or 0)):
-        spec, errors = build_field_spec(field, own, others)
-        if spec.is_active:
-            folded = spec.name.lower()
+        field_spec, errors = build_field_spec(field, own, others)
+        if field_spec.is_active:
+            folded = field_spec.name.lower()
             if folded in seen:
                 errors.setdefault("name", []).append(
                     f"Another field is already called '{seen[folded]}'."
                 )
-            seen[folded] = spec.name
+            seen[folded] = field_spec.name
         if errors:
-            field_errors[spec.uid] = errors
-        field_specs.append(spec)
+            field_errors[field_spec.uid] = errors
+        field_specs.append(field_spec)
     active_names = {f.name for f in field_specs if f.is_active} | {"pk", "id"}
     references = follow_fields({k: getattr(meta_model, k) for k in FIELD_OPTION_KEYS}, field_specs)
     _check_type_options(meta_model, references, active_names, type_errors)
@@ -342,6 +342,7 @@ def build_spec(meta_model: MetaModel, fields: Iterable[MetaField] | None = None)
 def _check_permission_names(spec: ModelSpec) -> None:
     """The label must fit the names of the type's permissions ("Can publish <label>")."""
     limit = Permission._meta.get_field("name").max_length
+    assert limit is not None  # auth's Permission.name is a CharField(max_length=255)
     longest = max(len(name) for _codename, name in permission_specs(spec))
     if longest > limit:
         room = limit - (longest - len(spec.verbose_name or spec.name))

@@ -87,7 +87,7 @@ def _check_name(
         if hasattr(current, "dynamo_spec"):
             if part not in field_names(current):
                 if step == 0 or part in current._meta.fields_map:
-                    renamed = current.dynamo_spec.renamed(part)  # type: ignore[attr-defined]
+                    renamed = current.dynamo_spec.renamed(part)
                     hint = f"; it was renamed to {renamed.name!r}" if renamed else ""
                     raise UnknownName(
                         f"{current.__name__} has no field {part!r} (in {what} {path!r}){hint}"
@@ -96,7 +96,9 @@ def _check_name(
             if part in ALWAYS_ALLOWED:
                 return
             field = current._meta.get_field(part)
-            current = field.related_model if field.is_relation else None
+            related = field.related_model if field.is_relation else None
+            assert not isinstance(related, str)  # a built class's relations are resolved
+            current = related
         else:
             names = {f.name for f in current._meta.get_fields()}
             if part in names and part not in ALWAYS_ALLOWED and not allow_static_fields:
@@ -183,7 +185,7 @@ def entries(
         raise UnknownName(f"{model.__name__}: bad filter value: {' '.join(messages)}") from None
     if limit not in (None, ""):
         try:
-            count = int(limit)  # type: ignore[arg-type]
+            count = int(limit)
         except (TypeError, ValueError):
             raise UnknownName(f"limit must be a whole number, not {limit!r}") from None
         if count < 0:

@@ -2,11 +2,29 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
+
+
+class _FieldMethods(Protocol):
+    """Methods every Django model field has that django-stubs does not declare."""
+
+    def clone(self) -> models.Field: ...
+
+    def has_db_default(self) -> bool: ...
+
+
+def clone_field(field: models.Field) -> models.Field:
+    """``field.clone()``: a new, unbound field built from ``field``'s deconstruction."""
+    return cast(_FieldMethods, field).clone()
+
+
+def has_db_default(field: models.Field) -> bool:
+    """``field.has_db_default()``: whether the column has a database default."""
+    return cast(_FieldMethods, field).has_db_default()
 
 
 class MultipleChoiceField(models.JSONField):
@@ -32,7 +50,13 @@ class MultipleChoiceField(models.JSONField):
                     params={"value": item},
                 )
 
-    def formfield(self, **kwargs: Any) -> forms.Field:
+    def formfield(
+        self,
+        form_class: type[forms.Field] | None = None,
+        choices_form_class: type[forms.ChoiceField] | None = None,
+        **kwargs: Any,
+    ) -> forms.Field:
+        # Always checkboxes: the form classes Field.formfield() would take are not used.
         return forms.MultipleChoiceField(
             choices=self.multiple_choices,
             required=not self.blank,

@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings as django_settings
 from django.core.exceptions import ImproperlyConfigured
@@ -66,7 +66,11 @@ class StaleDefinition(Exception):
     """A save of a definition row loaded before someone else changed that row."""
 
 
-class DefinitionQuerySet(models.QuerySet):
+#: The row class of a definition queryset.
+_Row = TypeVar("_Row", bound=models.Model)
+
+
+class DefinitionQuerySet(models.QuerySet[_Row]):
     """Definition rows: updates count as changes, deleting goes through the pipeline."""
 
     #: Columns whose update is no change of the definition (applied state, bookkeeping).
@@ -106,7 +110,7 @@ class DefinitionQuerySet(models.QuerySet):
         return super().delete()
 
 
-class MetaModelQuerySet(DefinitionQuerySet):
+class MetaModelQuerySet(DefinitionQuerySet["MetaModel"]):
     neutral_columns = DefinitionQuerySet.neutral_columns | {"applied_spec", "schema_version"}
 
     def active(self) -> MetaModelQuerySet:
@@ -258,7 +262,7 @@ class MetaModel(RevisionGuard):
         return engine().model_for(self)
 
 
-class MetaFieldQuerySet(DefinitionQuerySet):
+class MetaFieldQuerySet(DefinitionQuerySet["MetaField"]):
     def active(self) -> MetaFieldQuerySet:
         return self.filter(trashed_at__isnull=True)
 

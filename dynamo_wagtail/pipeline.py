@@ -253,7 +253,9 @@ def prepare(session: Session, meta_model: Any) -> planner.Plan:
     context = applier.Context(others(str(current.uid), session.using))
     _check_links(plan, context)
     checks.check_change(plan.new, context.others)
-    plan = impact.assess(plan, context.lookup(applied or desired))
+    state = applied or desired
+    assert state is not None  # a plan with operations has an applied or a desired spec
+    plan = impact.assess(plan, context.lookup(state))
     asks = plan.needs_review if session.review else plan.is_destructive
     if asks and not session.confirm and not session.dry_run:
         raise ConfirmationRequired(plan)
@@ -341,6 +343,7 @@ def _final(plan: planner.Plan) -> ModelSpec | None:
     final = planner.final_state(plan)
     if plan.new is None:
         return final
+    assert final is not None  # only deleting the type leaves no spec, and then new is None
     # Columns kept on purpose (DYNAMO_DELETE_COLUMNS=False) stay in the applied spec.
     retired = tuple(
         f for f in final.fields if f.state == RETIRED and plan.new.field_by_uid(f.uid) is None

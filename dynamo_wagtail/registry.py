@@ -147,7 +147,9 @@ class Registry:
         if spec is None or model is None:
             return
         module = models_module()
-        if module.__dict__.get(model.__name__) is model:
+        # object, not Any | None: comparing with that would widen model to Optional.
+        installed: object = module.__dict__.get(model.__name__)
+        if installed is model:
             delattr(module, model.__name__)
         label = spec.app_label
         app_models = apps.all_models[label]
@@ -194,8 +196,9 @@ def deferred_cache_clearing() -> Iterator[None]:
     own = apps.__dict__.get("clear_cache")
 
     def clear_lookups() -> None:
-        apps.get_swappable_settings_name.cache_clear()
-        apps.get_models.cache_clear()
+        # Both are functools.cache'd in Django; django-stubs types them as plain methods.
+        apps.get_swappable_settings_name.cache_clear()  # type: ignore[attr-defined]
+        apps.get_models.cache_clear()  # type: ignore[attr-defined]
 
     apps.clear_cache = clear_lookups  # type: ignore[method-assign]
     try:

@@ -30,7 +30,7 @@ from django.utils import formats
 from django.utils.html import escape, format_html, format_html_join, linebreaks
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst
-from django.utils.timezone import template_localtime
+from django.utils.timezone import template_localtime  # type: ignore[attr-defined]  # not in django-stubs
 from django.utils.translation import gettext as _
 
 from .conf import settings
@@ -138,6 +138,8 @@ def entry_fields(entry: models.Model, *, request: Any = None) -> list[RenderedFi
             model_field = entry._meta.get_field(fspec.name)
         except FieldDoesNotExist:
             continue
+        # A spec field is a concrete field of its model, never a relation's reverse side.
+        assert isinstance(model_field, models.Field)
         value = _raw_value(entry, fspec)
         result.append(
             RenderedField(

@@ -78,8 +78,13 @@ def _read_version(connection: Any, *, listen_too: bool) -> int:
 
 def applied_specs(using: str = DEFAULT_DB_ALIAS) -> list[ModelSpec]:
     rows = MetaModel.objects.using(using).filter(applied_spec__isnull=False)
-    specs = (ModelSpec.from_json(spec) for spec in rows.values_list("applied_spec", flat=True))
-    return [spec for spec in specs if spec.state != RETIRED]
+    specs = []
+    for data in rows.values_list("applied_spec", flat=True):
+        assert data is not None  # the rows are filtered on applied_spec__isnull=False
+        spec = ModelSpec.from_json(data)
+        if spec.state != RETIRED:
+            specs.append(spec)
+    return specs
 
 
 def refresh_after_apply(using: str = DEFAULT_DB_ALIAS) -> None:

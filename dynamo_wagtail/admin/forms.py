@@ -27,7 +27,8 @@ class NameListField(forms.CharField):
             return ", ".join(value)
         return value
 
-    def to_python(self, value: Any) -> list[str]:
+    # Typed in text, cleaned to a list (as Django's SimpleArrayField, also a CharField).
+    def to_python(self, value: Any) -> list[str]:  # type: ignore[override]
         text = super().to_python(value) or ""
         return [part.strip() for part in text.replace("\n", ",").split(",") if part.strip()]
 

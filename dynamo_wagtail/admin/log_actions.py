@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext_lazy as _
 from wagtail.log_actions import LogFormatter
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 ACTIONS = {
     "dynamo_wagtail.schema_change": (_("Change schema"), _("Schema changed")),
@@ -15,7 +18,7 @@ ACTIONS = {
 }
 
 
-def _formatter(label: str, verb: str) -> type[LogFormatter]:
+def _formatter(label: StrOrPromise, verb: StrOrPromise) -> type[LogFormatter]:
     class PlanFormatter(LogFormatter):
         def format_message(self, log_entry: Any) -> str:
             operations = (log_entry.data or {}).get("operations") or []

@@ -119,7 +119,11 @@ def panels_check(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMes
 def _fields(model: Model) -> dict[str, models.Field]:
     """The model fields of the type's active fields, by name, in spec order."""
     spec = model.dynamo_spec  # type: ignore[attr-defined]
-    by_name = {f.name: f for f in model._meta.get_fields() if not f.auto_created}
+    by_name = {
+        f.name: f
+        for f in model._meta.get_fields()
+        if isinstance(f, models.Field) and not f.auto_created  # no reverse relations
+    }
     return {f.name: by_name[f.name] for f in spec.active_fields if f.name in by_name}
 
 
@@ -213,7 +217,9 @@ def register(model: Model) -> DynamoSnippetViewSet | None:
 def unregister(model: Model) -> bool:
     """Undo :func:`register` for ``model`` (the caller then calls :func:`refresh`)."""
     spec = getattr(model, "dynamo_spec", None)
-    viewset = _viewsets.get(spec.uid) if spec is not None else None
+    if spec is None:
+        return False
+    viewset = _viewsets.get(spec.uid)
     if viewset is None or viewset.model is not model:
         return False
     del _viewsets[spec.uid]
@@ -238,11 +244,10 @@ def _undo(viewset: DynamoSnippetViewSet) -> None:
 
 def _is_stale(candidate: Any) -> bool:
     spec = getattr(candidate, "dynamo_spec", None)
-    return (
-        isinstance(candidate, type)
-        and spec is not None
-        and registry.classes.get(getattr(spec, "uid", None)) is not candidate
-    )
+    if not isinstance(candidate, type) or spec is None:
+        return False
+    uid = getattr(spec, "uid", None)
+    return uid is None or registry.classes.get(uid) is not candidate
 
 
 def refresh() -> None:

@@ -21,7 +21,7 @@ from __future__ import annotations
 import functools
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol, cast
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import URLResolver, clear_url_caches, get_resolver
@@ -36,6 +36,34 @@ from wagtail.utils.urlpatterns import decorate_urlpatterns
 View = Callable[..., HttpResponse]
 
 
+class _ResolverInternals(Protocol):
+    """What a URLResolver has in django/urls/resolvers.py that django-stubs does not declare."""
+
+    #: language code -> table, filled by ``_populate()``.
+    _reverse_dict: dict[str, Any]
+    _namespace_dict: dict[str, Any]
+    _app_dict: dict[str, Any]
+    _callback_strs: set[str]
+    _populated: bool
+
+    @staticmethod
+    def _extend_tried(tried: list[Any], pattern: Any, sub_tried: Any = None) -> None: ...
+
+    @staticmethod
+    def _join_route(route1: str, route2: str) -> str: ...
+
+
+class _MatchKwargs(Protocol):
+    """The kwargs a ResolverMatch keeps apart (Django >= 4.1; not in django-stubs)."""
+
+    captured_kwargs: dict[str, Any] | None
+    extra_kwargs: dict[str, Any] | None
+
+
+def _internals(resolver: URLResolver) -> _ResolverInternals:
+    return cast(_ResolverInternals, resolver)
+
+
 def admin_404(view_func: View) -> View:
     """Answer Http404 with Wagtail's admin 404 page (as ``wagtail.admin.urls`` does)."""
 
@@ -44,7 +72,8 @@ def admin_404(view_func: View) -> View:
         try:
             return view_func(request, *args, **kwargs)
         except Http404:
-            return page_not_found(request, "", template_name="wagtailadmin/404.html")
+            # As wagtail.admin.urls calls it; the stubs want an exception, Django takes anything.
+            return page_not_found(request, "", template_name="wagtailadmin/404.html")  # type: ignore[arg-type]
 
     return wrapper
 
@@ -99,7 +128,8 @@ def viewset_include(viewset: Any) -> URLResolver:
     namespace = viewset.url_namespace
     return ViewSetInclude(
         RoutePattern(f"{viewset.url_prefix}/", is_endpoint=False),
-        LazyPatterns(viewset),
+        # Django reads the urlpatterns of any object; the stubs accept a module only.
+        LazyPatterns(viewset),  # type: ignore[arg-type]
         app_name=namespace,
         namespace=namespace,
     )
@@ -107,11 +137,12 @@ def viewset_include(viewset: Any) -> URLResolver:
 
 def reset(resolver: URLResolver) -> None:
     """Forget what a resolver computed from its patterns (read django/urls/resolvers.py)."""
-    resolver._reverse_dict = {}
-    resolver._namespace_dict = {}
-    resolver._app_dict = {}
-    resolver._callback_strs = set()
-    resolver._populated = False
+    tables = _internals(resolver)
+    tables._reverse_dict = {}
+    tables._namespace_dict = {}
+    tables._app_dict = {}
+    tables._callback_strs = set()
+    tables._populated = False
 
 
 _NO_URLS = object()
@@ -173,7 +204,7 @@ class DynamicViewSetResolver(URLResolver):
                 if include_ is None:
                     include_ = viewset_include(viewset) or _NO_URLS
                     self._includes[prefix] = include_
-        return None if include_ is _NO_URLS else include_
+        return include_ if isinstance(include_, URLResolver) else None
 
     def _ancestors(self) -> list[URLResolver]:
         """The resolvers from the root URLconf down to this one (their tables hold ours)."""
@@ -236,9 +267,10 @@ class DynamicViewSetResolver(URLResolver):
             try:
                 sub = include_.resolve(path)
             except Resolver404 as e:
-                self._extend_tried(tried, include_, e.args[0].get("tried"))
+                _internals(self)._extend_tried(tried, include_, e.args[0].get("tried"))
                 continue
-            self._extend_tried(tried, include_, sub.tried)
+            _internals(self)._extend_tried(tried, include_, sub.tried)
+            sub_kwargs = cast(_MatchKwargs, sub)
             return ResolverMatch(
                 sub.func,
                 sub.args,
@@ -246,10 +278,10 @@ class DynamicViewSetResolver(URLResolver):
                 sub.url_name,
                 [self.app_name, *sub.app_names],
                 [self.namespace, *sub.namespaces],
-                self._join_route(str(include_.pattern), sub.route),
+                _internals(self)._join_route(str(include_.pattern), sub.route),
                 tried,
-                captured_kwargs=sub.captured_kwargs,
-                extra_kwargs=sub.extra_kwargs,
+                captured_kwargs=sub_kwargs.captured_kwargs,
+                extra_kwargs=sub_kwargs.extra_kwargs,
             )
         raise Resolver404({"tried": tried, "path": path})
 

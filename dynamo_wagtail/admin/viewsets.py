@@ -105,7 +105,8 @@ class FieldListPolicy(ModelPermissionPolicy):
 
 class MetaFieldFilterSet(WagtailFilterSet):
     meta_model = django_filters.ModelChoiceFilter(
-        queryset=lambda request: MetaModel.objects.active()
+        # django-filter calls a callable queryset with the request; its stubs want a QuerySet.
+        queryset=lambda request: MetaModel.objects.active()  # type: ignore[arg-type]
     )
 
     class Meta:

@@ -8,7 +8,7 @@ for; on dynamic targets they default to ``<source>_set`` as Django does.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from django.db import models
 from django.db.models.fields.related import create_many_to_many_intermediary_model
@@ -44,22 +44,32 @@ class LinkField(models.ManyToManyField):
     """
 
     link_name = ""
+    #: Set by ManyToManyField.__init__ (django-stubs declares only the argument).
+    db_table: str | None
 
-    def contribute_to_class(self, cls: type, name: str, **kwargs: Any) -> None:
+    def contribute_to_class(
+        self, cls: type[models.Model], name: str, private_only: bool = False, **kwargs: Any
+    ) -> None:
         if (
             self.link_name
             and self.remote_field.through is None
-            and not cls._meta.abstract  # type: ignore[attr-defined]
-            and not cls._meta.swapped  # type: ignore[attr-defined]
+            and not cls._meta.abstract
+            and not cls._meta.swapped
         ):
             renamed = _Renamed(self, self.link_name, cls)
-            self.remote_field.through = create_many_to_many_intermediary_model(renamed, cls)
-        super().contribute_to_class(cls, name, **kwargs)
+            # _Renamed stands in for this field (its attributes, another name): duck-typed.
+            self.remote_field.through = create_many_to_many_intermediary_model(
+                renamed,  # type: ignore[arg-type]
+                cls,
+            )
+        super().contribute_to_class(cls, name, private_only=private_only, **kwargs)
 
 
 class RelationKind(FieldKind):
     group = RELATION
-    django_field = models.ForeignKey
+    django_field: ClassVar[type[models.ForeignKey] | type[models.ManyToManyField]] = (
+        models.ForeignKey
+    )
     option_defaults: ClassVar[dict[str, Any]] = {"on_delete": None, "related_name": ""}
     reverse_name_options: ClassVar[tuple[str, ...]] = ("related_name",)
     physical_options = ()
@@ -152,7 +162,8 @@ class RelationKind(FieldKind):
             # Tables are built from this class: no reverse accessor, no constraint name clash.
             kwargs["related_name"] = "+"
             kwargs.pop("related_query_name", None)
-        return self.django_field(target or self.target_string(), **kwargs)
+        # No target at all (a caller's mistake) is Django's to refuse, with its TypeError.
+        return self.django_field(target or self.target_string(), **kwargs)  # type: ignore[arg-type]
 
 
 class ForeignKeyKind(RelationKind):
@@ -173,7 +184,7 @@ class ManyToManyKind(RelationKind):
     name = "many_to_many"
     label = "Links to several items"
     legacy_name = "ManyToManyField"
-    django_field = LinkField
+    django_field: ClassVar[type[LinkField]] = LinkField
     option_defaults: ClassVar[dict[str, Any]] = {"related_name": ""}
     supports_unique = False
     supports_index = False
@@ -206,15 +217,19 @@ class ManyToManyKind(RelationKind):
         related_name: str | None = "+",
         related_query_name: str | None = None,
     ) -> models.Field:
-        field = super().build(
-            spec,
-            target=target,
-            physical=physical,
-            table=table,
-            related_name=related_name,
-            related_query_name=related_query_name,
+        # Built from django_field, a LinkField.
+        field = cast(
+            LinkField,
+            super().build(
+                spec,
+                target=target,
+                physical=physical,
+                table=table,
+                related_name=related_name,
+                related_query_name=related_query_name,
+            ),
         )
         # The link table and model are named after the owning table and the stable column.
         field.db_table = f"{table}_{spec.column}"
-        field.link_name = spec.column  # type: ignore[attr-defined]
+        field.link_name = spec.column
         return field

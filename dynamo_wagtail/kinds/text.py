@@ -57,7 +57,7 @@ class CharKind(MaxLengthOption, FieldKind):
     name = "char"
     label = "Text (one line)"
     legacy_name = "CharField"
-    django_field = models.CharField
+    django_field: ClassVar[type[models.CharField]] = models.CharField
     group = STRING
     option_defaults = {"max_length": 255}
     physical_options = ("max_length",)
@@ -235,7 +235,7 @@ class FileKind(MaxLengthOption, FieldKind):
     name = "file"
     label = "File"
     legacy_name = "FileField"
-    django_field = models.FileField
+    django_field: ClassVar[type[models.FileField]] = models.FileField
     group = STRING
     option_defaults = {"max_length": 100}
     physical_options = ("max_length",)

@@ -51,7 +51,7 @@ class RuntimeConfig(AppConfig):
 
     @classmethod
     def connect_loader(cls, loader: Callable[..., bool]) -> None:
-        cls.loader = staticmethod(loader)  # type: ignore[assignment]
+        cls.loader = staticmethod(loader)
 
     def _load(self, force: bool = False) -> bool:
         loader = type(self).loader

@@ -20,6 +20,7 @@ from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 
 from .. import mixins
 from ..factory import PlanApps, TargetLookup, build_model
+from ..fields import clone_field, has_db_default
 from ..kinds import get_kind
 from ..spec import FieldSpec, ModelSpec
 from . import operations as ops
@@ -96,7 +97,16 @@ def _columns(editor: BaseDatabaseSchemaEditor, table: str) -> set[str]:
 
 
 def _field(model: type[models.Model], spec: FieldSpec) -> models.Field:
-    return model._meta.get_field(spec.column)
+    field = model._meta.get_field(spec.column)
+    assert isinstance(field, models.Field)  # a spec's column is a concrete field
+    return field
+
+
+def _link_model(field: models.Field) -> type[models.Model]:
+    """The link model of a built many-to-many field (made when it joined its class)."""
+    rel = field.remote_field
+    assert isinstance(rel, models.ManyToManyRel) and rel.through is not None
+    return rel.through
 
 
 def apply_operation(
@@ -149,8 +159,9 @@ def _rename_link_columns(editor, model_before, model_after) -> None:
 def _link_stage(through: type[models.Model], columns: list[str]) -> type[models.Model]:
     """The link model ``through`` with its two key columns named ``columns``."""
     fks = [f for f in through._meta.local_fields if f.is_relation]
-    attrs: dict[str, Any] = {"__module__": through.__module__, "id": through._meta.pk.clone()}
+    attrs: dict[str, Any] = {"__module__": through.__module__, "id": clone_field(through._meta.pk)}
     for fk, column in zip(fks, columns, strict=True):
+        assert fk.remote_field is not None  # a relation
         attrs[fk.name] = models.ForeignKey(
             fk.remote_field.model, on_delete=models.CASCADE, db_column=column, related_name="+"
         )
@@ -189,7 +200,7 @@ def _delete_type(editor, op: ops.DeleteType, before: ModelSpec, after, context) 
 def _add_field(editor, op: ops.AddField, before: ModelSpec, after: ModelSpec, context) -> None:
     new_field = _field(context.model(after), op.field)
     if new_field.many_to_many:
-        if new_field.remote_field.through._meta.db_table in _tables(editor):
+        if _link_model(new_field)._meta.db_table in _tables(editor):
             return
     elif op.field.column in _columns(editor, before.table):
         return
@@ -249,8 +260,8 @@ def _alter_field(editor, op: ops.FieldOperation, before: ModelSpec, after: Model
     _fill_nulls(old_model, old_field, new_field)
     if (
         not editor.connection.features.can_rollback_ddl
-        and old_field.has_db_default()
-        and not new_field.has_db_default()
+        and has_db_default(old_field)
+        and not has_db_default(new_field)
         and new_field.null
     ):
         # Each statement commits on its own here: accept NULL before the default goes,
@@ -270,7 +281,7 @@ def _remove_field(editor, op: ops.RemoveField, before: ModelSpec, after, context
     model = context.model(before)
     old_field = _field(model, op.field)
     if old_field.many_to_many:
-        if old_field.remote_field.through._meta.db_table not in _tables(editor):
+        if _link_model(old_field)._meta.db_table not in _tables(editor):
             return
     elif op.field.column not in _columns(editor, before.table):
         return
@@ -343,7 +354,7 @@ def _copy_converted(model, old: FieldSpec, temp: FieldSpec, kind, new: FieldSpec
 
 
 def _staged_model(before: ModelSpec, context: Context, extra: dict[str, models.Field]):
-    fields = {name: field.clone() for name, field in extra.items()}
+    fields = {name: clone_field(field) for name, field in extra.items()}
     return build_model(
         before, context.lookup(before), physical=True, apps=PlanApps(), extra_attrs=fields
     )
@@ -432,8 +443,10 @@ def converge(editor: BaseDatabaseSchemaEditor, spec: ModelSpec | None, context: 
     model = context.model(spec)
     tables = _tables(editor)
     for m2m in model._meta.local_many_to_many:
-        if m2m.remote_field.through._meta.db_table not in tables:
-            editor.create_model(m2m.remote_field.through)
+        through = m2m.remote_field.through
+        assert through is not None  # made when the field joined its class
+        if through._meta.db_table not in tables:
+            editor.create_model(through)
     with editor.connection.cursor() as cursor:
         constraints = editor.connection.introspection.get_constraints(cursor, spec.table)
     columns = _columns(editor, spec.table)

@@ -98,7 +98,8 @@ def check_fit(model: type[models.Model], old: FieldSpec, new: FieldSpec, option:
     return 0
 
 
-def null_rows(model: type[models.Model], field: FieldSpec) -> list[Any]:
+def null_rows(model: type[models.Model], field: FieldSpec) -> tuple[list[Any], int]:
+    """Primary keys of the first rows without a value, and how many rows have none."""
     return list(
         model._default_manager.filter(**{f"{field.column}__isnull": True})
         .order_by("pk")
@@ -172,6 +173,7 @@ def check_index_limits(plan: Plan, lookup: TargetLookup) -> None:
         if spec.uid not in touched or not (spec.unique or spec.indexed):
             continue
         field = model._meta.get_field(spec.column)
+        assert isinstance(field, models.Field)  # a spec's column is a concrete field
         db_type = (field.db_type(connection) or "").lower().split("(")[0]
         option = "unique" if spec.unique else "indexed"
         if db_type in MYSQL_UNKEYED:

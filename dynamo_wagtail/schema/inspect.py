@@ -7,6 +7,7 @@ constraints, and link tables. Returns one readable line per difference.
 from __future__ import annotations
 
 from django.db import DEFAULT_DB_ALIAS, connections, models
+from django.db.models.fields.related import RelatedField
 
 from ..spec import ModelSpec
 from .applier import Context
@@ -78,13 +79,16 @@ def drift(spec: ModelSpec, context: Context, using: str = DEFAULT_DB_ALIAS) -> l
         for column in sorted(set(description) - set(expected)):
             problems.append(f"{spec.name}: column {column} is not in the applied spec")
         if spec.unique_together:
-            wanted = list(spec.unique_together)
+            together = list(spec.unique_together)
             if not any(
-                c["unique"] and sorted(c["columns"]) == sorted(wanted) for c in constraints.values()
+                c["unique"] and sorted(c["columns"]) == sorted(together)
+                for c in constraints.values()
             ):
-                problems.append(f"{spec.name}: unique-together rule on {wanted} is missing")
+                problems.append(f"{spec.name}: unique-together rule on {together} is missing")
         for m2m in model._meta.local_many_to_many:
-            through = m2m.remote_field.through._meta.db_table
+            link_model = m2m.remote_field.through
+            assert link_model is not None  # made when the field joined its class
+            through = link_model._meta.db_table
             if through not in tables:
                 problems.append(f"{spec.name}.{m2m.name}: link table {through} is missing")
     return problems
@@ -93,6 +97,7 @@ def drift(spec: ModelSpec, context: Context, using: str = DEFAULT_DB_ALIAS) -> l
 def _stored_type(field: models.Field) -> str:
     """The internal type of what the column stores: a link stores its target's key."""
     if field.many_to_one or field.one_to_one:
+        assert isinstance(field, RelatedField)  # a concrete link: a foreign key
         return field.target_field.get_internal_type()
     return field.get_internal_type()
 

@@ -15,7 +15,8 @@ write HTML. Choice fields honour the builder's radio-button option.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, cast
 
 from django import forms
 from django.db import models
@@ -70,14 +71,19 @@ def _formfield(field: models.Field, **kwargs: Any) -> forms.Field | None:
             label=field.verbose_name,
             help_text=field.help_text,
         )
-    if field.is_relation and hasattr(field.related_model, "dynamo_spec"):
-        kwargs["queryset"] = public(field.related_model)
+    if field.is_relation:
+        related = field.related_model
+        if isinstance(related, type) and hasattr(related, "dynamo_spec"):
+            kwargs["queryset"] = public(related)
     if getattr(field, "dynamo_widget", "") == "radio" and field.choices:
         kwargs["widget"] = forms.RadioSelect
         formfield = field.formfield(**kwargs)
+        assert isinstance(formfield, forms.ChoiceField)  # a model field with choices gives one
         if not field.blank:
-            # A required radio group offers the choices only, not "---------".
-            formfield.choices = [c for c in formfield.choices if c[0] != ""]
+            # A required radio group offers the choices only, not "---------". Read back,
+            # choices are (value, label) pairs; the stubs give the getter the setter's types.
+            offered = cast("Iterable[tuple[Any, Any]]", formfield.choices)
+            formfield.choices = [c for c in offered if c[0] != ""]
         return formfield
     return field.formfield(**kwargs)
 
@@ -85,5 +91,8 @@ def _formfield(field: models.Field, **kwargs: Any) -> forms.Field | None:
 def entry_form_class(model: type[models.Model]) -> type[forms.ModelForm]:
     """A ModelForm class for visitors' submissions of ``model`` (see the module docstring)."""
     return forms.modelform_factory(
-        model, fields=public_field_names(model), formfield_callback=_formfield
+        model,
+        fields=public_field_names(model),
+        # Django leaves out a field whose callback gives None; the stubs want a form field.
+        formfield_callback=_formfield,  # type: ignore[arg-type]
     )

@@ -75,7 +75,8 @@ class EntryIndexPage(DynamoTypePageMixin, RoutablePageMixin, Page):
 
     entry_type = _type_field()
     intro = RichTextField(_("introduction"), blank=True)
-    per_page = models.PositiveIntegerField(
+    # Annotated: the plugin cannot infer fields of a model whose base (Page) is untyped.
+    per_page: models.PositiveIntegerField[int, int] = models.PositiveIntegerField(
         _("entries per page"),
         default=20,
         validators=[MinValueValidator(1), MaxValueValidator(500)],
@@ -118,7 +119,9 @@ class EntryIndexPage(DynamoTypePageMixin, RoutablePageMixin, Page):
         model = self.require_model()
         entry = get_object_or_404(public(model), pk=pk)
         if slug != entry_slug(entry):
-            return redirect(self.entry_url(entry, request), permanent=True)
+            url = self.entry_url(entry, request)
+            assert url is not None  # this page is serving the request: it has a URL
+            return redirect(url, permanent=True)
         return self.render(
             request,
             template=self.detail_template,
@@ -184,7 +187,9 @@ class EntryFormPage(DynamoTypePageMixin, Page):
     entry_type = _type_field()
     intro = RichTextField(_("introduction"), blank=True)
     thank_you_text = RichTextField(_("thank-you text"), blank=True)
-    submit_label = models.CharField(_("submit button label"), max_length=100, default="Submit")
+    submit_label: models.CharField[str, str] = models.CharField(
+        _("submit button label"), max_length=100, default="Submit"
+    )
 
     content_panels = [
         *Page.content_panels,
@@ -236,9 +241,9 @@ class EntryFormPage(DynamoTypePageMixin, Page):
                 return redirect(f"{self.get_url(request)}?{SUBMITTED}=1")
         elif request.GET.get(SUBMITTED) and self.session_key in request.session:
             model = self.require_model()
-            entry = model._default_manager.filter(pk=request.session[self.session_key]).first()
+            submitted = model._default_manager.filter(pk=request.session[self.session_key]).first()
             context = self.get_context(request)
-            context.update({"form": None, "entry": entry})
+            context.update({"form": None, "entry": submitted})
             return TemplateResponse(request, self.landing_template, context)
         else:
             form = form_class()
