@@ -238,3 +238,23 @@ def test_an_admin_save_a_concurrent_change_broke_answers_with_a_message(client, 
     response = client.post(add, {"label": "again"})
     assert response.status_code == 302
     assert api.get_model("Item").objects.filter(label="again").exists()
+
+
+def test_switching_a_feature_on_fills_rows_of_a_type_with_a_foreign_key() -> None:
+    # Filling the new columns updates every row; on PostgreSQL that queues the deferred
+    # foreign key checks of those rows, and an ALTER TABLE with checks pending is refused.
+    api.create_type("Pub", [{"name": "name", "kind": "char"}])
+    pub = api.get_model("Pub").objects.create(name="North")
+    api.create_type(
+        "Book",
+        [
+            {"name": "title", "kind": "char"},
+            {"name": "pub", "kind": "foreign_key", "related_model": "Pub"},
+        ],
+    )
+    api.get_model("Book").objects.create(title="Maps", pub=pub)
+    api.alter_type("Book", revisions=True, drafts=True, confirm=True)
+    api.alter_type("Book", translation=True, confirm=True)
+    Book = api.get_model("Book")
+    assert list(Book.objects.values_list("title", "pub__name", "live")) == [("Maps", "North", True)]
+    assert Book.objects.get().locale_id is not None

@@ -216,6 +216,19 @@ def _empty_value(field: models.Field) -> Any:
     return None
 
 
+def _check_now(model: type[models.Model]) -> None:
+    """Run the foreign key checks that row updates have queued, now.
+
+    PostgreSQL defers them to the commit (Django's foreign keys are DEFERRABLE INITIALLY
+    DEFERRED) and refuses an ALTER TABLE of a table with checks pending. Django's own
+    update-with-default ends the same way.
+    """
+    connection = connections[model._default_manager.db]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
 def _fill_nulls(model: type[models.Model], old_field: models.Field, new_field: models.Field):
     """NULL → NOT NULL (a field back from the trash): give existing NULLs a value first."""
     if not old_field.null or new_field.null or new_field.many_to_many:
@@ -225,6 +238,7 @@ def _fill_nulls(model: type[models.Model], old_field: models.Field, new_field: m
         model._default_manager.filter(**{f"{old_field.name}__isnull": True}).update(
             **{old_field.name: value}
         )
+        _check_now(model)
 
 
 def _found(editor: BaseDatabaseSchemaEditor, field: models.Field) -> dict[str, bool]:
@@ -343,6 +357,7 @@ def _copy_converted(model, old: FieldSpec, temp: FieldSpec, kind, new: FieldSpec
         chunk = rows if last is None else rows.filter(pk__gt=last)
         pairs = list(chunk.values_list("pk", old.column)[:CHUNK])
         if not pairs:
+            _check_now(model)
             return
         params = [
             (target.get_db_prep_save(kind.convert(value, new), connection), pk)
@@ -379,6 +394,7 @@ def _fill(model: type[models.Model], name: str, final: models.Field) -> None:
         empty.update(locale=locale.pk)
     elif final.has_default():
         empty.update(**{name: final.get_default()})
+    _check_now(model)
 
 
 def _without(spec: ModelSpec, key: str) -> ModelSpec:
