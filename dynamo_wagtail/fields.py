@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+from functools import cache
 from typing import Any, Protocol, cast
 
 from django import forms
@@ -64,3 +66,47 @@ class MultipleChoiceField(models.JSONField):
             help_text=self.help_text,
             widget=forms.CheckboxSelectMultiple,
         )
+
+
+class RangeCheckMixin:
+    """A number column with a database check: ``db_min <= value <= db_max``.
+
+    The check joins the column's own one (a positive integer's ``>= 0``); Django's schema
+    editor adds, changes and drops it with the column (``db_check``).
+    """
+
+    def __init__(self, *args: Any, db_min: Any = None, db_max: Any = None, **kwargs: Any) -> None:
+        self.db_min = db_min
+        self.db_max = db_max
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self) -> tuple[Any, ...]:
+        name, path, args, kwargs = super().deconstruct()  # type: ignore[misc]
+        if self.db_min is not None:
+            kwargs["db_min"] = self.db_min
+        if self.db_max is not None:
+            kwargs["db_max"] = self.db_max
+        return name, path, args, kwargs
+
+    def db_check(self, connection: Any) -> str | None:
+        own = super().db_check(connection)  # type: ignore[misc]
+        column = connection.ops.quote_name(self.column)  # type: ignore[attr-defined]
+        parts = [own] if own else []
+        if self.db_min is not None:
+            parts.append(f"{column} >= {_number_literal(self.db_min)}")
+        if self.db_max is not None:
+            parts.append(f"{column} <= {_number_literal(self.db_max)}")
+        return " AND ".join(f"({part})" for part in parts) if parts else None
+
+
+def _number_literal(value: Any) -> str:
+    """A parsed number as SQL: only ints, floats and Decimals, which print as digits."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
+        raise TypeError(f"A database range needs a number, not {type(value).__name__}.")
+    return repr(value) if isinstance(value, float) else str(value)
+
+
+@cache
+def range_checked(field_class: type[models.Field]) -> type[models.Field]:
+    """``field_class`` with a database range check (one class per number field class)."""
+    return type(f"RangeChecked{field_class.__name__}", (RangeCheckMixin, field_class), {})

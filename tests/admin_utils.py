@@ -75,7 +75,7 @@ def current_fields(meta_model: MetaModel) -> list[tuple]:
         for key, value in data.items():
             if value is True:
                 values[key] = "on"
-            elif value in (False, None):
+            elif value is False or value is None:
                 continue
             elif isinstance(value, list):
                 values[key] = value

@@ -117,6 +117,7 @@ def kind_block(kind: FieldKind) -> blocks.StructBlock:
     children = [
         *_common_blocks(kind),
         *kind.option_blocks(),
+        *kind.rule_blocks(),
         (
             "convert_to",
             blocks.ChoiceBlock(
@@ -200,7 +201,11 @@ def save_fields(meta_model: MetaModel, value: StreamValue) -> None:
             # Changing kind: keep only the options the new kind has.
             accepted = get_kind(field.type).option_defaults
             kind_options = {k: v for k, v in kind_options.items() if k in accepted}
-        field.options = kind_options
+        # Stored as the kind parses them (a rule's "100" as 100); a value that does not parse
+        # is stored as typed, for the definition's check to refuse on its block.
+        unparsed: dict[str, list[str]] = {}
+        parsed = get_kind(field.type).parse_options(kind_options, unparsed)
+        field.options = {**{k: kind_options[k] for k in unparsed if k in kind_options}, **parsed}
         field.save()
     for uid, field in existing.items():
         if uid not in seen and field.trashed_at is None:

@@ -15,18 +15,19 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date, time
 from decimal import Decimal
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from .. import fields as dynamo_fields
 from ..conf import settings
-
-if TYPE_CHECKING:
-    from ..spec import FieldSpec
+from ..spec import FieldSpec
+from . import rules as field_rules
 
 #: The setting that lists each of django-dynamo's groups of kinds (None: by the kind's group).
 GROUP_SETTINGS = {
@@ -35,6 +36,10 @@ GROUP_SETTINGS = {
     "string": "STRING_FIELD_TYPES",
     "relation": "RELATION_FIELD_TYPES",
 }
+
+
+#: A field with no options set: what a kind's rule values are parsed with.
+_DEFAULT_SPEC = FieldSpec(uid="", name="", kind="", column="")
 
 
 @lru_cache(maxsize=256)
@@ -111,6 +116,17 @@ class FieldKind:
     #: Options whose value becomes an attribute of another class (a relation's way back):
     #: the definition checks them as reverse names.
     reverse_name_options: ClassVar[tuple[str, ...]] = ()
+    #: Validation rules this kind takes (:mod:`dynamo_wagtail.kinds.rules`); each is an
+    #: option too, with ``enforce`` beside them.
+    rules: ClassVar[tuple[str, ...]] = ()
+    #: Whether a range rule is also a database check (numbers).
+    range_in_database: ClassVar[bool] = False
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        missing = field_rules.defaults(cls.rules).keys() - cls.option_defaults.keys()
+        if missing:
+            cls.option_defaults = {**cls.option_defaults, **field_rules.defaults(cls.rules)}
 
     def __repr__(self) -> str:
         return f"<kind {self.name}>"
@@ -142,6 +158,8 @@ class FieldKind:
         The type is the type of the option's default (a whole number, yes/no, text, a
         list of names); kinds with options of other shapes override this.
         """
+        if key in field_rules.RULE_KEYS and key in field_rules.defaults(self.rules):
+            return field_rules.parse(key, value, self.rule_value)
         default = self.option_defaults[key]
         if isinstance(default, bool):
             if isinstance(value, bool):
@@ -180,6 +198,8 @@ class FieldKind:
                 continue
             if value is None or value == "":
                 continue
+            if key in field_rules.RULE_KEYS and field_rules.is_default(key, value):
+                continue  # "all entries" is what no value means
             try:
                 parsed[key] = self.parse_option(key, value)
             except ValueError as exc:
@@ -194,6 +214,8 @@ class FieldKind:
         unknown = {k for k, _ in spec.options} - set(self.option_defaults)
         for key in sorted(unknown):
             errors.setdefault(key, []).append(f"'{key}' is not an option of {self.label}.")
+        for key, messages in field_rules.check(self.rule_values(spec), self.rule_value).items():
+            errors.setdefault(key, []).extend(messages)
         if spec.choices and not self.is_relation:
             self._check_choices(spec, errors)
         if spec.unique and not self.supports_unique:
@@ -244,8 +266,58 @@ class FieldKind:
     # -- the Django field -----------------------------------------------------
 
     def kind_kwargs(self, spec: FieldSpec) -> dict[str, Any]:
-        """Django field arguments from the kind-specific options."""
-        return {k: v for k, v in self.options(spec).items() if v is not None}
+        """Django field arguments from the kind-specific options (rules aside)."""
+        own = field_rules.defaults(self.rules)
+        return {k: v for k, v in self.options(spec).items() if v is not None and k not in own}
+
+    # -- rules ----------------------------------------------------------------
+
+    def rule_values(self, spec: FieldSpec) -> dict[str, Any]:
+        """The field's rule options that are set."""
+        return {k: spec.option(k) for k in self.rules if spec.option(k) is not None} | (
+            {field_rules.ENFORCE: spec.option(field_rules.ENFORCE)}
+            if spec.option(field_rules.ENFORCE)
+            else {}
+        )
+
+    def rule_value(self, value: Any) -> Any:
+        """A range rule's value as a value of this kind."""
+        field = self.django_field(**self.kind_kwargs(_DEFAULT_SPEC))
+        return self.check_value(field.to_python(value))
+
+    def rule_validators(self, spec: FieldSpec) -> list[Callable[[Any], None]]:
+        return field_rules.build_validators(self.rule_values(spec), self.rule_value)
+
+    def rule_blocks(self) -> list[tuple[str, Any]]:
+        """Builder blocks for this kind's rules (after its own options)."""
+        from wagtail import blocks
+
+        result: list[tuple[str, Any]] = []
+        for key in self.rules:
+            label = field_rules.LABELS[key]
+            if key in ("min_length", "max_length", "min_items", "max_items"):
+                block: Any = blocks.IntegerBlock(required=False, min_value=0, label=label)
+            elif key == "max_size_mb":
+                block = blocks.FloatBlock(required=False, min_value=0, label=label)
+            elif key == "extensions":
+                block = blocks.CharBlock(required=False, label=label, help_text="e.g. pdf, docx")
+            else:
+                block = blocks.CharBlock(required=False, label=label)
+            result.append((key, block))
+        if self.rules:
+            result.append(
+                (
+                    field_rules.ENFORCE,
+                    blocks.ChoiceBlock(
+                        choices=field_rules.ENFORCE_CHOICES,
+                        default="all",
+                        required=False,
+                        label=field_rules.LABELS[field_rules.ENFORCE],
+                        help_text="All entries: existing entries are checked first.",
+                    ),
+                )
+            )
+        return result
 
     def null_when_optional(self) -> bool:
         # django-dynamo: optional strings are blank but not NULL.
@@ -293,9 +365,18 @@ class FieldKind:
             default = kwargs.get("default", empty)
             if isinstance(default, (str, int, float, Decimal, date, time)):  # bool is int
                 kwargs["db_default"] = default
-        if self.extra_validators:
-            kwargs["validators"] = list(self.extra_validators)
-        return self.django_field(**kwargs)
+        found = [*self.extra_validators, *self.rule_validators(spec)]
+        if found:
+            kwargs["validators"] = found
+        if field_rules.needs_a_value(self.rule_values(spec)):
+            kwargs["blank"] = False
+        field_class: type[models.Field] = self.django_field
+        if self.range_in_database:
+            low, high = field_rules.database_range(self.rule_values(spec), self.rule_value)
+            if low is not None or high is not None:
+                field_class = dynamo_fields.range_checked(self.django_field)
+                kwargs.update(db_min=low, db_max=high)
+        return field_class(**kwargs)
 
     # -- values ---------------------------------------------------------------
 
@@ -326,6 +407,10 @@ class FieldKind:
         """Whether an existing value of this kind stays valid under ``new`` options."""
         if value is None:
             return True
+        if new.option(field_rules.ENFORCE) == "new":
+            # The rules hold for new and edited entries only: existing ones stay as they are.
+            rule_keys = field_rules.RULE_KEYS
+            new = replace(new, options=tuple(o for o in new.options if o[0] not in rule_keys))
         try:
             field = self.value_field(new)
             field.run_validators(field.to_python(value))

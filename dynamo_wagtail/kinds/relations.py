@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models.fields.related import create_many_to_many_intermediary_model
 
 from ..spec import FieldSpec
+from . import rules as field_rules
 from .base import RELATION, Errors, FieldKind
 
 ON_DELETE = {
@@ -63,6 +64,17 @@ class LinkField(models.ManyToManyField):
                 cls,
             )
         super().contribute_to_class(cls, name, private_only=private_only, **kwargs)
+
+    def formfield(self, **kwargs: Any) -> Any:
+        """The form field checks the rules too: Django leaves a many-to-many field's
+        validators to forms (``full_clean()`` runs before the links exist)."""
+        field = super().formfield(**kwargs)
+        if self.validators:
+            field.validators = [*field.validators, *self.validators]
+            low = next((v.low for v in self.validators if hasattr(v, "low")), None)
+            if low:
+                field.required = True  # an empty choice skips the validators
+        return field
 
 
 class RelationKind(FieldKind):
@@ -162,6 +174,9 @@ class RelationKind(FieldKind):
             # Tables are built from this class: no reverse accessor, no constraint name clash.
             kwargs["related_name"] = "+"
             kwargs.pop("related_query_name", None)
+        found = self.rule_validators(spec)
+        if found:
+            kwargs["validators"] = found
         # No target at all (a caller's mistake) is Django's to refuse, with its TypeError.
         return self.django_field(target or self.target_string(), **kwargs)  # type: ignore[arg-type]
 
@@ -189,6 +204,7 @@ class ManyToManyKind(RelationKind):
     supports_unique = False
     supports_index = False
     icon = "list-ul"
+    rules = field_rules.ITEMS
 
     def validate(self, spec: FieldSpec, errors: Errors) -> None:
         if spec.required:

@@ -12,6 +12,7 @@ from django.db.backends.base.operations import BaseDatabaseOperations
 from django.utils import timezone
 
 from ..spec import FieldSpec
+from . import rules as field_rules
 from .base import INTEGER, Errors, FieldKind, validate_storable
 from .text import positive_int
 
@@ -25,6 +26,8 @@ class IntegerKind(FieldKind):
     supports_choices = True
     lossless_from = frozenset({"small_integer", "positive_small_integer", "boolean"})
     icon = "order"
+    rules = field_rules.RANGE
+    range_in_database = True
 
     def typed_choices(self, spec: FieldSpec) -> list[tuple[Any, str]]:
         return [(int(v), label or v) for v, label in spec.choices]
@@ -87,6 +90,8 @@ class DecimalKind(FieldKind):
     django_field = models.DecimalField
     option_defaults = {"max_digits": 12, "decimal_places": 2}
     physical_options = ("max_digits", "decimal_places")
+    rules = field_rules.RANGE
+    range_in_database = True
     lossless_from = frozenset(
         {"integer", "small_integer", "positive_integer", "positive_small_integer"}
     )
@@ -134,6 +139,8 @@ class FloatKind(FieldKind):
     lossless_from = frozenset(
         {"integer", "small_integer", "positive_integer", "positive_small_integer"}
     )
+    rules = field_rules.RANGE
+    range_in_database = True
 
 
 class BooleanKind(FieldKind):
@@ -173,6 +180,7 @@ class DateKind(FieldKind):
     legacy_name = "DateField"
     django_field = models.DateField
     icon = "date"
+    rules = field_rules.RANGE
 
 
 class DateTimeKind(FieldKind):
@@ -197,6 +205,7 @@ class TimeKind(FieldKind):
     legacy_name = "TimeField"
     django_field = models.TimeField
     icon = "time"
+    rules = field_rules.RANGE
 
 
 class DurationKind(FieldKind):

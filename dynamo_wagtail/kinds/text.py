@@ -10,6 +10,7 @@ from django.db import models
 
 from .. import fields as dynamo_fields
 from ..spec import FieldSpec
+from . import rules as field_rules
 from .base import STRING, Errors, FieldKind
 
 MAX_CHAR_LENGTH = 255 * 4  # within every backend's indexable VARCHAR limit
@@ -64,6 +65,7 @@ class CharKind(MaxLengthOption, FieldKind):
     supports_choices = True
     lossless_from = frozenset({"slug", "email", "url", "ip", "comma_separated_integer", "choice"})
     icon = "title"
+    rules = (*field_rules.LENGTH, *field_rules.PATTERN)
 
     def typed_choices(self, spec: FieldSpec) -> list[tuple[Any, str]]:
         return [(v, label or v) for v, label in spec.choices]
@@ -84,6 +86,7 @@ class TextKind(FieldKind):
         {"char", "slug", "email", "url", "ip", "choice", "comma_separated_integer"}
     )
     icon = "pilcrow"
+    rules = (*field_rules.TEXT_LENGTH, *field_rules.PATTERN)
 
 
 class SlugKind(CharKind):
@@ -145,6 +148,7 @@ class CommaSeparatedIntegerKind(CharKind):
     legacy_name = "CommaSeparatedIntegerField"
     extra_validators = [validate_comma_separated_integer_list]
     supports_choices = False
+    rules = ()
 
 
 class ChoiceKind(CharKind):
@@ -153,6 +157,7 @@ class ChoiceKind(CharKind):
     legacy_name = ""
     option_defaults = {"max_length": 100, "widget": "select"}
     icon = "list-ul"
+    rules = ()
 
     def option_blocks(self) -> list[tuple[str, Any]]:
         from wagtail import blocks
@@ -192,6 +197,7 @@ class MultipleChoiceKind(FieldKind):
     supports_index = False
     supports_choices = True
     icon = "list-ul"
+    rules = field_rules.ITEMS
 
     def validate(self, spec: FieldSpec, errors: Errors) -> None:
         if not spec.choices:
@@ -242,6 +248,7 @@ class FileKind(MaxLengthOption, FieldKind):
     supports_unique = False
     supports_default = False
     icon = "doc-full"
+    rules = field_rules.FILES
 
     max_length_help = "Longest stored file name, in characters."
 

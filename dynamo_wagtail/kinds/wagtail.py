@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from django.conf import settings as django_settings
 
 from ..spec import FieldSpec
+from . import rules as field_rules
 from .base import STRING, Errors, FieldKind
 from .relations import ForeignKeyKind
 
@@ -73,7 +75,18 @@ class RichTextKind(FieldKind):
         return text if text.lstrip().startswith("<") else f"<p>{escape(text)}</p>"
 
 
-class WagtailImageKind(ForeignKeyKind):
+class LinkedFileKind(ForeignKeyKind):
+    """A link to a Wagtail image or document: file rules hold for the linked file."""
+
+    rules = field_rules.FILES
+
+    def rule_validators(self, spec: FieldSpec) -> list[Callable[[Any], None]]:
+        return field_rules.build_validators(
+            self.rule_values(spec), self.rule_value, linked_model=self.target_string()
+        )
+
+
+class WagtailImageKind(LinkedFileKind):
     name = "image"
     label = "Image"
     legacy_name = ""
@@ -83,7 +96,7 @@ class WagtailImageKind(ForeignKeyKind):
         return getattr(django_settings, "WAGTAILIMAGES_IMAGE_MODEL", "wagtailimages.Image")
 
 
-class DocumentKind(ForeignKeyKind):
+class DocumentKind(LinkedFileKind):
     name = "document"
     label = "Document"
     legacy_name = ""
