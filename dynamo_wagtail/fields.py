@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from functools import cache
 from typing import Any, Protocol, cast
 
 from django import forms
@@ -106,7 +105,13 @@ def _number_literal(value: Any) -> str:
     return repr(value) if isinstance(value, float) else str(value)
 
 
-@cache
+_range_checked: dict[type[models.Field], type[models.Field]] = {}
+
+
 def range_checked(field_class: type[models.Field]) -> type[models.Field]:
     """``field_class`` with a database range check (one class per number field class)."""
-    return type(f"RangeChecked{field_class.__name__}", (RangeCheckMixin, field_class), {})
+    found = _range_checked.get(field_class)
+    if found is None:
+        name = f"RangeChecked{field_class.__name__}"
+        found = _range_checked[field_class] = type(name, (RangeCheckMixin, field_class), {})
+    return found

@@ -204,8 +204,8 @@ def save_fields(meta_model: MetaModel, value: StreamValue) -> None:
         # Stored as the kind parses them (a rule's "100" as 100); a value that does not parse
         # is stored as typed, for the definition's check to refuse on its block.
         unparsed: dict[str, list[str]] = {}
-        parsed = get_kind(field.type).parse_options(kind_options, unparsed)
-        field.options = {**{k: kind_options[k] for k in unparsed if k in kind_options}, **parsed}
+        options = get_kind(field.type).parse_options(kind_options, unparsed)
+        field.options = {**{k: kind_options[k] for k in unparsed if k in kind_options}, **options}
         field.save()
     for uid, field in existing.items():
         if uid not in seen and field.trashed_at is None:

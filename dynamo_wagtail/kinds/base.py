@@ -123,10 +123,16 @@ class FieldKind:
     range_in_database: ClassVar[bool] = False
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
+        # The rules' options join the kind's own; a subclass that takes fewer rules than
+        # its base leaves the others out (an own option of that name has a default).
         super().__init_subclass__(**kwargs)
-        missing = field_rules.defaults(cls.rules).keys() - cls.option_defaults.keys()
-        if missing:
-            cls.option_defaults = {**cls.option_defaults, **field_rules.defaults(cls.rules)}
+        own = field_rules.defaults(cls.rules)
+        kept = {
+            k: v
+            for k, v in cls.option_defaults.items()
+            if k in own or k not in field_rules.RULE_KEYS or v is not None
+        }
+        cls.option_defaults = {**own, **kept}
 
     def __repr__(self) -> str:
         return f"<kind {self.name}>"
@@ -283,7 +289,9 @@ class FieldKind:
     def rule_value(self, value: Any) -> Any:
         """A range rule's value as a value of this kind."""
         field = self.django_field(**self.kind_kwargs(_DEFAULT_SPEC))
-        return self.check_value(field.to_python(value))
+        parsed = self.check_value(field.to_python(value))
+        field.run_validators(parsed)  # a decimal's digits
+        return parsed
 
     def rule_validators(self, spec: FieldSpec) -> list[Callable[[Any], None]]:
         return field_rules.build_validators(self.rule_values(spec), self.rule_value)

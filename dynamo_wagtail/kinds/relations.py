@@ -65,11 +65,16 @@ class LinkField(models.ManyToManyField):
             )
         super().contribute_to_class(cls, name, private_only=private_only, **kwargs)
 
-    def formfield(self, **kwargs: Any) -> Any:
+    def formfield(
+        self,
+        form_class: Any = None,
+        choices_form_class: Any = None,
+        **kwargs: Any,
+    ) -> Any:
         """The form field checks the rules too: Django leaves a many-to-many field's
         validators to forms (``full_clean()`` runs before the links exist)."""
-        field = super().formfield(**kwargs)
-        if self.validators:
+        field = super().formfield(form_class, choices_form_class, **kwargs)
+        if field is not None and self.validators:
             field.validators = [*field.validators, *self.validators]
             low = next((v.low for v in self.validators if hasattr(v, "low")), None)
             if low:

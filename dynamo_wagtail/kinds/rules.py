@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from decimal import Decimal
+from pathlib import PurePath
 from typing import Any
 
 from django.apps import apps
@@ -87,6 +88,8 @@ def parse(key: str, value: Any, to_python: Callable[[Any], Any]) -> Any:
             raise ValueError(f"'{value}' is not a valid value for this field.") from None
         if parsed is None:
             raise ValueError(f"'{key}' must be a value of this field.")
+        if isinstance(value, (int, float)) and parsed != value:
+            raise ValueError(f"'{value}' is not a valid value for this field.")  # 2.5 → 2
         if isinstance(parsed, float) and not (parsed == parsed and abs(parsed) != float("inf")):
             raise ValueError(f"'{key}' must be a finite number.")
         if isinstance(parsed, (int, float)) and not isinstance(parsed, bool):
@@ -137,7 +140,7 @@ def parse(key: str, value: Any, to_python: Callable[[Any], Any]) -> Any:
             )
         return value
     if key == ENFORCE:
-        if value not in dict(ENFORCE_CHOICES):
+        if not isinstance(value, str) or value not in dict(ENFORCE_CHOICES):
             raise ValueError("Choose all entries or new and edited entries only.")
         return value
     raise ValueError(f"'{key}' is not a rule.")
@@ -167,7 +170,11 @@ class MaxFileSizeValidator:
 
     def __call__(self, value: Any) -> None:
         size = getattr(value, "size", None)
-        if size is not None and size > self.max_bytes:
+        if size is not None:
+            self.check(size)
+
+    def check(self, size: int) -> None:
+        if size > self.max_bytes:
             raise ValidationError(
                 "The file is %(size)s MB; at most %(limit)s MB is allowed.",
                 code="file_too_large",
@@ -194,10 +201,16 @@ class LinkedFileValidator:
         if found is None:
             return  # the foreign key's own check reports a missing object
         name, size = found
-        if self.extensions:
-            validators.FileExtensionValidator(self.extensions)(_Named(name))
+        extension = PurePath(name or "").suffix[1:].lower()
+        if self.extensions and extension not in self.extensions:
+            raise ValidationError(
+                "File extension “%(extension)s” is not allowed. Allowed extensions are: "
+                "%(allowed_extensions)s.",
+                code="invalid_extension",
+                params={"extension": extension, "allowed_extensions": ", ".join(self.extensions)},
+            )
         if self.max_bytes is not None and size is not None:
-            MaxFileSizeValidator(self.max_bytes)(_Sized(size))
+            MaxFileSizeValidator(self.max_bytes).check(size)
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, LinkedFileValidator) and (
@@ -230,16 +243,6 @@ class ItemCountValidator:
             self.low,
             self.high,
         )
-
-
-class _Named:
-    def __init__(self, name: str) -> None:
-        self.name = name
-
-
-class _Sized:
-    def __init__(self, size: int) -> None:
-        self.size = size
 
 
 def _mb(size: float) -> str:

@@ -65,7 +65,7 @@ class CharKind(MaxLengthOption, FieldKind):
     supports_choices = True
     lossless_from = frozenset({"slug", "email", "url", "ip", "comma_separated_integer", "choice"})
     icon = "title"
-    rules = (*field_rules.LENGTH, *field_rules.PATTERN)
+    rules: ClassVar[tuple[str, ...]] = (*field_rules.LENGTH, *field_rules.PATTERN)
 
     def typed_choices(self, spec: FieldSpec) -> list[tuple[Any, str]]:
         return [(v, label or v) for v, label in spec.choices]

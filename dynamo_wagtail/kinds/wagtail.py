@@ -82,7 +82,7 @@ class LinkedFileKind(ForeignKeyKind):
 
     def rule_validators(self, spec: FieldSpec) -> list[Callable[[Any], None]]:
         return field_rules.build_validators(
-            self.rule_values(spec), self.rule_value, linked_model=self.target_string()
+            self.rule_values(spec), self.rule_value, linked_model=self.target_string() or ""
         )
 
 

@@ -287,6 +287,39 @@ def _alter_field(editor, op: ops.FieldOperation, before: ModelSpec, after: Model
         editor.alter_field(old_model, old_field, middle)
         old_model, old_field = staged, middle
     editor.alter_field(old_model, old_field, new_field)
+    _replace_check(editor, old_model, old_field, new_field)
+
+
+def _replace_check(editor, model, old_field: models.Field, new_field: models.Field) -> None:
+    """A changed range rule changes the column's database check.
+
+    Django's ``alter_field`` compares only the check a column type has of its own (a
+    positive integer's ``>= 0``), not ``db_check()``; SQLite rebuilds the table from the
+    new field, which has the new check already.
+    """
+    connection = editor.connection
+    old_check, new_check = old_field.db_check(connection), new_field.db_check(connection)
+    if old_check == new_check or connection.vendor == "sqlite":
+        return
+    table = model._meta.db_table
+    if connection.vendor == "mysql":
+        # MariaDB keeps a column's check with the column: restating the column replaces it
+        # (its unique and index constraints are separate and stay).
+        name, path, args, kwargs = new_field.deconstruct()
+        kwargs.update(unique=False, db_index=False, primary_key=False)
+        bare = new_field.__class__(*args, **kwargs)
+        bare.set_attributes_from_name(new_field.name)
+        definition, params = editor.column_sql(model, bare)
+        quote = editor.quote_name
+        editor.execute(
+            f"ALTER TABLE {quote(table)} MODIFY {quote(new_field.column)} {definition}", params
+        )
+        return
+    for name in editor._constraint_names(model, [old_field.column], check=True):
+        editor.execute(editor._delete_check_sql(model, name))
+    if new_check:
+        name = editor._create_index_name(table, [new_field.column], suffix="_check")
+        editor.execute(editor._create_check_sql(model, name, new_check))
 
 
 def _remove_field(editor, op: ops.RemoveField, before: ModelSpec, after, context) -> None:
