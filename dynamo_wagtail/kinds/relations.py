@@ -65,15 +65,11 @@ class LinkField(models.ManyToManyField):
             )
         super().contribute_to_class(cls, name, private_only=private_only, **kwargs)
 
-    def formfield(
-        self,
-        form_class: Any = None,
-        choices_form_class: Any = None,
-        **kwargs: Any,
-    ) -> Any:
+    # ManyToManyField.formfield takes keywords only; django-stubs types it as Field's.
+    def formfield(self, **kwargs: Any) -> Any:  # type: ignore[override]
         """The form field checks the rules too: Django leaves a many-to-many field's
         validators to forms (``full_clean()`` runs before the links exist)."""
-        field = super().formfield(form_class, choices_form_class, **kwargs)
+        field = super().formfield(**kwargs)
         if field is not None and self.validators:
             field.validators = [*field.validators, *self.validators]
             low = next((v.low for v in self.validators if hasattr(v, "low")), None)
