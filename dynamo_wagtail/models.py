@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 from django.conf import settings as django_settings
 from django.core.exceptions import ImproperlyConfigured
+from django.core.validators import MinValueValidator
 from django.db import models, router, transaction
 from django.db.models import F
 from django.utils.translation import gettext_lazy as _
@@ -197,6 +198,20 @@ class MetaModel(RevisionGuard):
 
     # Wagtail options.
     icon = models.CharField(_("icon"), max_length=63, blank=True, default="snippet")
+    add_to_admin_menu = models.BooleanField(
+        _("own admin menu item"),
+        default=False,
+        help_text=_("Show this type as its own item in the admin menu instead of under Snippets."),
+    )
+    menu_order = models.IntegerField(
+        _("menu order"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text=_(
+            "Place of its own menu item: 0 comes first; empty puts it just before Reports."
+        ),
+    )
     listing_columns = models.JSONField(_("listing columns"), default=list, blank=True)
     search_fields = models.JSONField(_("search fields"), default=list, blank=True)
     ordering = models.JSONField(_("default ordering"), default=list, blank=True)

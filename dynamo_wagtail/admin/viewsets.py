@@ -64,11 +64,18 @@ class MetaModelViewSet(SnippetViewSet):
                     FieldPanel("listing_columns"),
                     FieldPanel("search_fields"),
                     FieldPanel("ordering"),
-                    FieldPanel("icon"),
                     FieldPanel("admin"),
                     FieldPanel("app"),
                 ],
                 heading=_("Admin"),
+            ),
+            MultiFieldPanel(
+                [
+                    FieldPanel("add_to_admin_menu"),
+                    FieldPanel("menu_order"),
+                    FieldPanel("icon"),
+                ],
+                heading=_("Where it shows"),
             ),
             MultiFieldPanel(
                 [FieldPanel(key) for key in reversed(FEATURE_KEYS)],
