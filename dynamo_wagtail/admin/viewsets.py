@@ -42,7 +42,7 @@ class MetaModelViewSet(SnippetViewSet):
     add_view_class = MetaModelCreateView
     edit_view_class = MetaModelEditView
     delete_view_class = MetaModelDeleteView
-    list_display = ["__str__", "name", "description", "updated_at"]
+    list_display = ["__str__", "plural_label", "name", "description", "updated_at"]
     search_fields = ["name", "verbose_name", "description"]
     copy_view_enabled = False
     inspect_view_enabled = True
