@@ -32,7 +32,7 @@ from .spec import (
     ModelSpec,
     freeze_options,
 )
-from .validation import name_errors, reverse_name_errors
+from .validation import icon_errors, name_errors, reverse_name_errors
 
 if TYPE_CHECKING:
     from .models import MetaField, MetaModel
@@ -412,6 +412,8 @@ def _check_type_options(
         bad = unknown(value)
         if bad:
             errors.setdefault(option, []).append(f"Unknown fields: {', '.join(bad)}.")
+    for message in icon_errors(meta_model.icon):
+        errors.setdefault("icon", []).append(message)
     title = references["title_field"]
     if title and title not in names:
         errors.setdefault("title_field", []).append(f"Unknown field '{title}'.")

@@ -16,8 +16,10 @@ from typing import Any, TypeVar
 
 from django.conf import settings as django_settings
 from django.core.exceptions import ImproperlyConfigured
+from django.core.validators import MinValueValidator
 from django.db import models, router, transaction
 from django.db.models import F
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from .conf import settings
@@ -197,6 +199,20 @@ class MetaModel(RevisionGuard):
 
     # Wagtail options.
     icon = models.CharField(_("icon"), max_length=63, blank=True, default="snippet")
+    add_to_admin_menu = models.BooleanField(
+        _("own admin menu item"),
+        default=False,
+        help_text=_("Show this type as its own item in the admin menu instead of under Snippets."),
+    )
+    menu_order = models.IntegerField(
+        _("menu order"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text=_(
+            "Place of its own menu item: 0 comes first; empty puts it just before Reports."
+        ),
+    )
     listing_columns = models.JSONField(_("listing columns"), default=list, blank=True)
     search_fields = models.JSONField(_("search fields"), default=list, blank=True)
     ordering = models.JSONField(_("default ordering"), default=list, blank=True)
@@ -237,7 +253,7 @@ class MetaModel(RevisionGuard):
         ordering = ["name"]
 
     def __str__(self) -> str:
-        return self.verbose_name or self.name
+        return self.label
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         check_row(self)  # every attribute parsed before anything is written
@@ -256,6 +272,19 @@ class MetaModel(RevisionGuard):
     @property
     def is_trashed(self) -> bool:
         return self.trashed_at is not None
+
+    @property
+    def label(self) -> str:
+        """The label as shown everywhere: as typed, first letter capitalised (Django's capfirst)."""
+        return str(capfirst(self.verbose_name or self.name))
+
+    @property
+    def plural_label(self) -> str:
+        """The plural label, shown where Wagtail shows ``verbose_name_plural`` (menus, listings).
+
+        Without one, Django's default: the label with an "s".
+        """
+        return str(capfirst(self.verbose_name_plural or f"{self.verbose_name or self.name}s"))
 
     def get_model(self) -> type[models.Model]:
         """The generated model class as the database has it now."""

@@ -24,6 +24,8 @@ FIELD_OPTION_KEYS = ("title_field", "listing_columns", "search_fields", "orderin
 
 TYPE_OPTION_KEYS = (
     "icon",
+    "add_to_admin_menu",
+    "menu_order",
     "listing_columns",
     "search_fields",
     "ordering",

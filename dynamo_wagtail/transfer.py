@@ -26,6 +26,8 @@ TYPE_ATTRS = (
     "app",
     "admin",
     "icon",
+    "add_to_admin_menu",
+    "menu_order",
     "listing_columns",
     "search_fields",
     "ordering",

@@ -15,15 +15,19 @@ import inspect
 import keyword
 import re
 import uuid
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from django.apps.registry import Apps
 from django.db import models
+from wagtail.admin.icons import get_icons
 
 from . import factory, mixins
 from .conf import settings
 from .spec import ModelSpec
+
+#: An icon's id in Wagtail's sprite (its styleguide reads the names the same way).
+ICON_ID_RE = re.compile(r"""id=["']icon-([A-Za-z0-9_-]+)["']""")
 
 #: MySQL/MariaDB allow 64, PostgreSQL 63: names stay within the smallest.
 MAX_NAME_LENGTH = 63
@@ -142,3 +146,23 @@ def reverse_name_errors(name: Any) -> list[str]:
     """Messages for a relation's reverse name (the way back from its target)."""
     messages = name_errors(name, what="reverse name")
     return [m.replace("(generated classes have it)", "(content types have it)") for m in messages]
+
+
+def icon_names() -> tuple[str, ...]:
+    """The names of the icons Wagtail registers (its ``register_icons`` hook), sorted."""
+    return _icon_names(get_icons())
+
+
+@lru_cache(maxsize=1)
+def _icon_names(sprite: str) -> tuple[str, ...]:
+    # Wagtail caches the sprite; a new sprite (icons registered since) is read again.
+    return tuple(sorted(set(ICON_ID_RE.findall(sprite))))
+
+
+def icon_errors(icon: Any) -> list[str]:
+    """Messages for an icon name that is not one of Wagtail's icons (empty means the default)."""
+    if not icon or not isinstance(icon, str):
+        return []
+    if icon not in icon_names():
+        return [f"Unknown icon '{icon}': choose one of the icons Wagtail registers."]
+    return []

@@ -14,6 +14,7 @@ from .. import pipeline
 from ..errors import DefinitionError
 from ..models import MetaModel
 from ..schema.planner import Plan
+from ..validation import icon_names
 from . import builder
 
 LIST_OPTIONS = ("listing_columns", "search_fields", "ordering")
@@ -33,6 +34,21 @@ class NameListField(forms.CharField):
         return [part.strip() for part in text.replace("\n", ",").split(",") if part.strip()]
 
 
+class IconSelect(forms.RadioSelect):
+    """Wagtail's icons to choose from, each shown beside its name.
+
+    The choices are read when the widget is made (a form's ``__init__``), so icons a site
+    registers with the ``register_icons`` hook are offered too. An unknown name typed
+    anyway is refused by the definition's check, with its message on the option.
+    """
+
+    template_name = "dynamo_wagtail/admin/widgets/icon_select.html"
+    option_template_name = "dynamo_wagtail/admin/widgets/icon_option.html"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs, choices=[(name, name) for name in icon_names()])
+
+
 class MetaModelForm(WagtailAdminModelForm):
     field_definitions = BlockField(block=builder.builder_block(), required=False, label="Fields")
     listing_columns = NameListField(
@@ -48,6 +64,8 @@ class MetaModelForm(WagtailAdminModelForm):
         field = self.fields["field_definitions"]
         field.block = block
         field.widget = BlockWidget(block)
+        if "icon" in self.fields:
+            self.fields["icon"].widget = IconSelect()
         if not self.is_bound:
             self.initial["field_definitions"] = builder.initial_value(self.instance)
             self.initial["expected_version"] = (

@@ -156,8 +156,13 @@ def viewset_attrs(model: Model) -> dict[str, Any]:
     attrs: dict[str, Any] = {
         "model": model,
         "icon": spec.option("icon") or "snippet",
+        # The plural label, capitalised as Django does (MetaModel.plural_label).
         "menu_label": capfirst(model._meta.verbose_name_plural),
+        # Unique and stable: a slug of the label could be another menu item's name.
+        "menu_name": f"dynamo-{model._meta.model_name}",
         "add_to_admin_menu": bool(spec.option("add_to_admin_menu", False)),
+        # None: Wagtail's default place, just before Reports.
+        "menu_order": spec.option("menu_order"),
         "list_display": columns,
         "list_filter": _filters(fields),
         "list_export": plain,

@@ -42,7 +42,7 @@ class MetaModelViewSet(SnippetViewSet):
     add_view_class = MetaModelCreateView
     edit_view_class = MetaModelEditView
     delete_view_class = MetaModelDeleteView
-    list_display = ["__str__", "name", "description", "updated_at"]
+    list_display = ["__str__", "plural_label", "name", "description", "updated_at"]
     search_fields = ["name", "verbose_name", "description"]
     copy_view_enabled = False
     inspect_view_enabled = True
@@ -64,11 +64,18 @@ class MetaModelViewSet(SnippetViewSet):
                     FieldPanel("listing_columns"),
                     FieldPanel("search_fields"),
                     FieldPanel("ordering"),
-                    FieldPanel("icon"),
                     FieldPanel("admin"),
                     FieldPanel("app"),
                 ],
                 heading=_("Admin"),
+            ),
+            MultiFieldPanel(
+                [
+                    FieldPanel("add_to_admin_menu"),
+                    FieldPanel("menu_order"),
+                    FieldPanel("icon"),
+                ],
+                heading=_("Where it shows"),
             ),
             MultiFieldPanel(
                 [FieldPanel(key) for key in reversed(FEATURE_KEYS)],
