@@ -11,6 +11,7 @@ import json
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -20,8 +21,11 @@ from django.urls import reverse
 from wagtail.admin.menu import admin_menu
 
 from dynamo_wagtail import api
+from dynamo_wagtail.definitions import build_spec
 from dynamo_wagtail.models import MetaModel
 from dynamo_wagtail.schema import operations as ops
+from dynamo_wagtail.schema import planner
+from dynamo_wagtail.spec import ModelSpec
 from dynamo_wagtail.validation import icon_names
 from tests.admin_utils import add_url, current_fields, edit_url, field, type_form
 
@@ -360,3 +364,15 @@ def test_menu_options_are_exported_and_imported():
     assert [type(op) for op in plan.operations] == [ops.AlterTypeOptions]
     viewset = api.get_model("Book").snippet_viewset
     assert (viewset.add_to_admin_menu, viewset.menu_order, viewset.icon) == (True, 150, "doc-full")
+
+
+def test_types_applied_before_the_menu_options_have_nothing_pending() -> None:
+    meta_model = api.create_type("Old", [{"name": "title", "kind": "char"}])
+    meta_model.refresh_from_db()
+    # The applied spec as a version without the menu options stored it.
+    applied = ModelSpec.from_json(meta_model.applied_spec)
+    new_keys = ("add_to_admin_menu", "menu_order")
+    before = replace(applied, options=tuple(o for o in applied.options if o[0] not in new_keys))
+    assert planner.diff(before, build_spec(meta_model)).is_empty
+    switched = replace(before, options=(*before.options, ("add_to_admin_menu", True)))
+    assert not planner.diff(before, switched).is_empty

@@ -10,6 +10,7 @@ rule, and last a type going to the trash or away.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from ..conf import settings
 from ..kinds import get_kind
@@ -96,6 +97,14 @@ class Plan:
         return self.describe()
 
 
+def _unset(value: Any) -> Any:
+    """An option that is off or empty, as not set: an option added in a later version
+    (stored as False by types saved since) changes nothing for types applied before it."""
+    if value is None or value is False or value == "" or value == [] or value == {}:
+        return None
+    return value
+
+
 def _ut(spec: ModelSpec | None) -> tuple[str, ...]:
     if spec is None:
         return ()
@@ -147,7 +156,7 @@ def diff(old: ModelSpec | None, new: ModelSpec | None) -> Plan:
     type_fields = ("verbose_name", "verbose_name_plural", "description", "admin", "app_label")
     plain_options = {k for k, _v in old.options + new.options} - set(FEATURE_KEYS)
     if any(getattr(old, k) != getattr(new, k) for k in type_fields) or any(
-        old.option(k) != new.option(k) for k in plain_options
+        _unset(old.option(k)) != _unset(new.option(k)) for k in plain_options
     ):
         operations.append(ops.AlterTypeOptions(new))
     # Features off first (dependants before what they need), then on.
