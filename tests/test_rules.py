@@ -176,3 +176,30 @@ def admin_client(client, django_user_model):
     user = django_user_model.objects.create_superuser("admin", "admin@example.com", "pw")
     client.force_login(user)
     return client
+
+
+def test_many_to_many_rules_hold_in_the_entry_form(admin_client) -> None:
+    api.create_type("Tag", [{"name": "name", "kind": "char"}], title_field="name")
+    tags = [api.get_model("Tag").objects.create(name=n).pk for n in ("a", "b", "c")]
+    api.create_type(
+        "Post",
+        [
+            {"name": "title", "kind": "char"},
+            {
+                "name": "tags",
+                "kind": "many_to_many",
+                "related_model": "Tag",
+                "options": {"min_items": 1, "max_items": 2},
+            },
+        ],
+    )
+    url = "/admin/snippets/dynamo/post/add/"
+    too_many = admin_client.post(url, {"title": "x", "tags": [str(pk) for pk in tags]})
+    assert too_many.status_code == 200
+    assert "Choose at most 2." in too_many.content.decode()
+    none = admin_client.post(url, {"title": "x"})
+    assert none.status_code == 200
+    assert "This field is required." in none.content.decode()
+    fine = admin_client.post(url, {"title": "x", "tags": [str(tags[0])]})
+    assert fine.status_code == 302, fine.content.decode()[:2000]
+    assert list(api.get_model("Post").objects.get().tags.values_list("name", flat=True)) == ["a"]
