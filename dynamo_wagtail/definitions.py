@@ -22,6 +22,7 @@ from .errors import DefinitionError
 from .kinds import get_kind
 from .kinds.base import json_problem, text_problem
 from .kinds.registry import offered_kinds
+from .references import check_references, follow_fields
 from .runtime.apps import RuntimeConfig
 from .spec import (
     ACTIVE,
@@ -360,63 +361,13 @@ def _app_errors(app: str) -> list[str]:
     return []
 
 
-def follow_fields(values: dict[str, Any], fields: Iterable[FieldSpec]) -> dict[str, Any]:
-    """Type options that name fields, following renames and removals of those fields.
-
-    A name that was a field's earlier name becomes that field's name now; the name of a
-    field in the trash is left out (``ordering`` keeps each name's direction). Names that
-    were never a field's stay, for the check to refuse. Values that are not names or
-    lists of names come back as they are.
-    """
-    fields = list(fields)
-    active = {f.name for f in fields if f.is_active} | {"pk", "id"}
-    renamed = {old: f.name for f in fields if f.is_active for old in f.former_names}
-    removed = {n for f in fields if not f.is_active for n in (f.name, *f.former_names)}
-
-    def follow(name: str) -> str | None:
-        if name in active:
-            return name
-        if name in renamed:
-            return renamed[name]
-        return None if name in removed else name
-
-    result = dict(values)
-    title = values.get("title_field")
-    if isinstance(title, str) and title:
-        result["title_field"] = follow(title) or ""
-    for option in ("listing_columns", "search_fields", "ordering"):
-        value = values.get(option)
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            continue
-        followed: list[str] = []
-        for item in value:
-            direction = "-" if item.startswith("-") else ""
-            name = follow(item.removeprefix("-"))
-            if name is not None and direction + name not in followed:
-                followed.append(direction + name)
-        result[option] = followed
-    return result
-
-
 def _check_type_options(
     meta_model: Any, references: dict[str, Any], names: set[str], errors: dict[str, list[str]]
 ) -> None:
-    def unknown(values: Iterable[str]) -> list[str]:
-        return [v for v in values if v.lstrip("-") not in names]
-
-    for option in ("listing_columns", "search_fields", "ordering"):
-        value = references[option]
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            errors.setdefault(option, []).append("Give a list of field names.")
-            continue
-        bad = unknown(value)
-        if bad:
-            errors.setdefault(option, []).append(f"Unknown fields: {', '.join(bad)}.")
+    for option, messages in check_references(references, names).items():
+        errors.setdefault(option, []).extend(messages)
     for message in icon_errors(meta_model.icon):
         errors.setdefault("icon", []).append(message)
-    title = references["title_field"]
-    if title and title not in names:
-        errors.setdefault("title_field", []).append(f"Unknown field '{title}'.")
     if meta_model.workflows and not (meta_model.drafts and meta_model.revisions):
         errors.setdefault("workflows", []).append("Workflows need drafts and revisions on.")
     if meta_model.drafts and not meta_model.revisions:

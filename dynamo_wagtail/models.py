@@ -217,6 +217,12 @@ class MetaModel(RevisionGuard):
     search_fields = models.JSONField(_("search fields"), default=list, blank=True)
     ordering = models.JSONField(_("default ordering"), default=list, blank=True)
     title_field = models.CharField(_("title field"), max_length=63, blank=True)
+    layout = models.JSONField(
+        _("layout"),
+        default=list,
+        blank=True,
+        help_text=_("Tabs, sections and rows of the editing form (see dynamo_wagtail.layout)."),
+    )
     drafts = models.BooleanField(_("drafts and publishing"), default=False)
     revisions = models.BooleanField(_("revisions"), default=False)
     locking = models.BooleanField(_("locking"), default=False)

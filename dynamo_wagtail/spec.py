@@ -19,8 +19,8 @@ RETIRED = "retired"
 
 #: Model options that change no table (labels, admin settings).
 #: Type options that name fields of the type: they follow a field's rename and drop a
-#: removed field (``definitions.follow_fields``).
-FIELD_OPTION_KEYS = ("title_field", "listing_columns", "search_fields", "ordering")
+#: removed field (``references.follow_fields``).
+FIELD_OPTION_KEYS = ("title_field", "listing_columns", "search_fields", "ordering", "layout")
 
 TYPE_OPTION_KEYS = (
     "icon",
@@ -30,6 +30,7 @@ TYPE_OPTION_KEYS = (
     "search_fields",
     "ordering",
     "title_field",
+    "layout",
     "drafts",
     "revisions",
     "locking",

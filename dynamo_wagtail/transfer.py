@@ -32,6 +32,7 @@ TYPE_ATTRS = (
     "search_fields",
     "ordering",
     "title_field",
+    "layout",
     "drafts",
     "revisions",
     "locking",

@@ -44,14 +44,68 @@ def field(kind: str, name: str, block_id: str | None = None, **options: Any) -> 
     return (kind, values, block_id) if block_id else (kind, values)
 
 
-def type_form(fields: list[tuple], expected_version: int = 0, **options: Any) -> dict:
+def type_form(
+    fields: list[tuple], expected_version: int = 0, layout: list | None = None, **options: Any
+) -> dict:
     values = {**TYPE_DEFAULTS, **options, "expected_version": str(expected_version)}
     for key, value in list(values.items()):
         if value is True:
             values[key] = "on"
         elif value is False:
             del values[key]
-    return nested_form_data({**values, "field_definitions": stream(fields)})
+    data = nested_form_data({**values, "field_definitions": stream(fields)})
+    data.update(layout_form(layout or []))
+    return data
+
+
+def layout_form(layout: list) -> dict:
+    """Form data of the layout blocks for a layout given as stored (tabs of items)."""
+
+    def list_data(prefix: str, names: list[str]) -> dict:
+        data = {f"{prefix}-count": str(len(names))}
+        for index, name in enumerate(names):
+            data.update(
+                {
+                    f"{prefix}-{index}-value": name,
+                    f"{prefix}-{index}-deleted": "",
+                    f"{prefix}-{index}-order": str(index),
+                }
+            )
+        return data
+
+    def items_data(
+        prefix: str,
+        items: list,
+    ) -> dict:
+        data = {f"{prefix}-count": str(len(items))}
+        for index, item in enumerate(items):
+            here = f"{prefix}-{index}"
+            data.update({f"{here}-deleted": "", f"{here}-order": str(index)})
+            if isinstance(item, str):
+                data.update({f"{here}-type": "field", f"{here}-value": item})
+            elif "row" in item:
+                data[f"{here}-type"] = "row"
+                data.update(list_data(f"{here}-value", item["row"]))
+            else:
+                data.update({f"{here}-type": "section", f"{here}-value-heading": item["section"]})
+                if item.get("collapsed"):
+                    data[f"{here}-value-collapsed"] = "on"
+                data.update(items_data(f"{here}-value-items", item["items"]))
+        return data
+
+    data = {"layout-count": str(len(layout))}
+    for index, tab in enumerate(layout):
+        here = f"layout-{index}"
+        data.update(
+            {
+                f"{here}-type": "tab",
+                f"{here}-deleted": "",
+                f"{here}-order": str(index),
+                f"{here}-value-heading": tab["tab"],
+            }
+        )
+        data.update(items_data(f"{here}-value-items", tab["items"]))
+    return data
 
 
 def stream(items: list[tuple]) -> dict:

@@ -9,8 +9,8 @@ import pytest
 from django.contrib.messages import get_messages
 
 from dynamo_wagtail import api
-from dynamo_wagtail.definitions import follow_fields
 from dynamo_wagtail.models import MetaField, MetaModel
+from dynamo_wagtail.references import follow_fields
 from dynamo_wagtail.spec import ACTIVE, TRASHED, FieldSpec
 from tests.admin_utils import current_fields, edit_url, type_form
 

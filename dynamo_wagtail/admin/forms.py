@@ -10,12 +10,13 @@ from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.blocks import BlockField
 from wagtail.blocks.base import BlockWidget
 
+from .. import layout as form_layout
 from .. import pipeline
 from ..errors import DefinitionError
 from ..models import MetaModel
 from ..schema.planner import Plan
 from ..validation import icon_names
-from . import builder
+from . import builder, layout_blocks
 
 LIST_OPTIONS = ("listing_columns", "search_fields", "ordering")
 
@@ -56,6 +57,13 @@ class MetaModelForm(WagtailAdminModelForm):
     )
     search_fields = NameListField(required=False, help_text="Fields the admin search looks in.")
     ordering = NameListField(required=False, help_text="e.g. -price, title")
+    layout = BlockField(
+        block=layout_blocks.layout_block(),
+        required=False,
+        label="Layout",
+        help_text="Tabs, sections and rows of the editing form; fields left out follow in the "
+        "first tab. Changing the layout changes no table.",
+    )
     expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -67,10 +75,18 @@ class MetaModelForm(WagtailAdminModelForm):
         if "icon" in self.fields:
             self.fields["icon"].widget = IconSelect()
         if not self.is_bound:
+            try:
+                stored = form_layout.parse(self.instance.layout)
+            except form_layout.LayoutError:
+                stored = []  # a row written around the engine: start the layout afresh
+            self.initial["layout"] = layout_blocks.to_value(stored)
             self.initial["field_definitions"] = builder.initial_value(self.instance)
             self.initial["expected_version"] = (
                 self.instance.schema_version if self.instance.pk else 0
             )
+
+    def clean_layout(self) -> list[dict[str, Any]]:
+        return layout_blocks.from_value(self.cleaned_data.get("layout"))
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()

@@ -37,7 +37,7 @@ from wagtail.snippets.views.chooser import SnippetChooserViewSet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from ..registry import registry
-from . import registrations
+from . import panels, registrations
 from .urls import resolver
 
 logger = logging.getLogger(__name__)
@@ -174,18 +174,8 @@ def viewset_attrs(model: Model) -> dict[str, Any]:
     }
     if ordering:
         attrs["ordering"] = ordering
-    attrs["panels"] = panels(model, fields)
+    attrs["edit_handler"] = panels.edit_handler(model, fields)
     return attrs
-
-
-def panels(model: Model, fields: dict[str, models.Field]) -> list[Any]:
-    """The type's fields in builder order; publishing dates in Wagtail's scheduling dialog."""
-    from wagtail.admin.panels import FieldPanel, PublishingPanel
-
-    result: list[Any] = [FieldPanel(name) for name, field in fields.items() if field.editable]
-    if model.dynamo_spec.option("drafts"):  # type: ignore[attr-defined]
-        result.append(PublishingPanel())
-    return result
 
 
 def build_viewset(model: Model) -> DynamoSnippetViewSet:

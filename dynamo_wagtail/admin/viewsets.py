@@ -58,6 +58,7 @@ class MetaModelViewSet(SnippetViewSet):
                 heading=_("Content type"),
             ),
             FieldPanel("field_definitions", heading=_("Fields")),
+            FieldPanel("layout", heading=_("Layout")),
             MultiFieldPanel(
                 [
                     FieldPanel("title_field"),

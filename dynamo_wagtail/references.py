@@ -1,0 +1,83 @@
+"""Type options that name fields: the title field, listing columns, search fields, ordering
+and the form's layout. They follow a field's rename and leave out a field moved to the trash,
+so a rename is one save; names that never were a field's are refused.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterable
+from typing import Any
+
+from . import layout
+from .spec import FieldSpec
+
+
+def follow_fields(values: dict[str, Any], fields: Iterable[FieldSpec]) -> dict[str, Any]:
+    """Type options that name fields, following renames and removals of those fields.
+
+    A name that was a field's earlier name becomes that field's name now; the name of a
+    field in the trash is left out (``ordering`` keeps each name's direction). Names that
+    were never a field's stay, for the check to refuse. Values that are not names or
+    lists of names come back as they are.
+    """
+    fields = list(fields)
+    active = {f.name for f in fields if f.is_active} | {"pk", "id"}
+    renamed = {old: f.name for f in fields if f.is_active for old in f.former_names}
+    removed = {n for f in fields if not f.is_active for n in (f.name, *f.former_names)}
+
+    def follow(name: str) -> str | None:
+        if name in active:
+            return name
+        if name in renamed:
+            return renamed[name]
+        return None if name in removed else name
+
+    result = dict(values)
+    if "layout" in values:
+        with contextlib.suppress(layout.LayoutError):  # refused by the check, with its message
+            result["layout"] = layout.follow(layout.parse(values["layout"]), follow)
+    title = values.get("title_field")
+    if isinstance(title, str) and title:
+        result["title_field"] = follow(title) or ""
+    for option in ("listing_columns", "search_fields", "ordering"):
+        value = values.get(option)
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            continue
+        followed: list[str] = []
+        for item in value:
+            direction = "-" if item.startswith("-") else ""
+            name = follow(item.removeprefix("-"))
+            if name is not None and direction + name not in followed:
+                followed.append(direction + name)
+        result[option] = followed
+    return result
+
+
+def check_references(references: dict[str, Any], names: set[str]) -> dict[str, list[str]]:
+    """Messages by option for names that are no field of the type (``names``: its fields)."""
+    errors: dict[str, list[str]] = {}
+
+    def unknown(values: Iterable[str]) -> list[str]:
+        return [v for v in values if v.lstrip("-") not in names]
+
+    for option in ("listing_columns", "search_fields", "ordering"):
+        value = references[option]
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            errors.setdefault(option, []).append("Give a list of field names.")
+            continue
+        bad = unknown(value)
+        if bad:
+            errors.setdefault(option, []).append(f"Unknown fields: {', '.join(bad)}.")
+    title = references["title_field"]
+    if title and title not in names:
+        errors.setdefault("title_field", []).append(f"Unknown field '{title}'.")
+    try:
+        placed = layout.parse(references["layout"])
+    except layout.LayoutError as exc:
+        errors["layout"] = [str(exc)]
+    else:
+        found = layout.problems(placed, names - {"pk", "id"})
+        if found:
+            errors["layout"] = found
+    return errors
