@@ -22,7 +22,7 @@ from .errors import DefinitionError
 from .kinds import get_kind
 from .kinds.base import json_problem, text_problem
 from .kinds.registry import offered_kinds
-from .references import check_references, follow_fields
+from .references import check_references, follow_conditions, follow_fields
 from .runtime.apps import RuntimeConfig
 from .spec import (
     ACTIVE,
@@ -316,6 +316,9 @@ def build_spec(meta_model: MetaModel, fields: Iterable[MetaField] | None = None)
         if errors:
             field_errors[field_spec.uid] = errors
         field_specs.append(field_spec)
+    field_specs, condition_errors = follow_conditions(field_specs)
+    for uid, errors in condition_errors.items():
+        field_errors.setdefault(uid, {}).update(errors)
     active_names = {f.name for f in field_specs if f.is_active} | {"pk", "id"}
     references = follow_fields({k: getattr(meta_model, k) for k in FIELD_OPTION_KEYS}, field_specs)
     _check_type_options(meta_model, references, active_names, type_errors)

@@ -19,9 +19,11 @@ from typing import Any
 
 from django.apps import apps as global_apps
 from django.apps.registry import Apps
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.expressions import DatabaseDefault
 
-from . import mixins
+from . import conditions, mixins
 from .conf import settings
 from .kinds import get_kind
 from .rendering import detail_context
@@ -102,6 +104,27 @@ def _index_entries() -> Any:
 def _preview_context(self: models.Model, request: Any, mode_name: str) -> dict[str, Any]:
     # A preview may use the detail templates: give them what {% dynamo_render %} gives.
     return {"object": self, "request": request, **detail_context(self, request)}
+
+
+def _value(entry: models.Model, name: str) -> Any:
+    """An entry's value; None for a column the database fills (a new entry's db_default)."""
+    value = getattr(entry, name, None)
+    return None if isinstance(value, DatabaseDefault) else value
+
+
+def _clean_conditions(self: models.Model) -> None:
+    """A required field shown on a condition must have a value while the condition holds."""
+    models.Model.clean(self)  # the bases (Wagtail's mixins) define no clean() of their own
+    errors: dict[str, list[str]] = {}
+    for f in self.dynamo_spec.active_fields:  # type: ignore[attr-defined]
+        condition = f.option(conditions.OPTION)
+        if not condition or not f.required:
+            continue
+        shown = conditions.holds(condition, _value(self, condition["field"]))
+        if shown and _value(self, f.name) in (None, "", [], ()):
+            errors[f.name] = [str(models.Field.default_error_messages["blank"])]
+    if errors:
+        raise ValidationError(errors)
 
 
 def _search_fields(spec: ModelSpec) -> list[Any]:
@@ -230,6 +253,8 @@ def build_model(
         if spec.option("preview"):
             attrs["get_preview_template"] = _preview_template
             attrs["get_preview_context"] = _preview_context
+        if any(f.required and not f.db_required for f in spec.active_fields):
+            attrs["clean"] = _clean_conditions
         if spec.option("search_index"):
             attrs["search_fields"] = _search_fields(spec)
             attrs["objects"] = _searchable_manager()

@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import Any
 
-from . import layout
-from .spec import FieldSpec
+from . import conditions, layout
+from .kinds import get_kind
+from .spec import FieldSpec, freeze_options
 
 
 def follow_fields(values: dict[str, Any], fields: Iterable[FieldSpec]) -> dict[str, Any]:
@@ -81,3 +83,59 @@ def check_references(references: dict[str, Any], names: set[str]) -> dict[str, l
         if found:
             errors["layout"] = found
     return errors
+
+
+def follow_conditions(
+    fields: list[FieldSpec],
+) -> tuple[list[FieldSpec], dict[str, dict[str, list[str]]]]:
+    """Fields whose condition names the other field as it is called now, and messages by
+    field id for conditions that cannot work. A condition on a field moved to the trash
+    is dropped: the field then always shows."""
+    active = {f.name: f for f in fields if f.is_active}
+    renamed = {old: f.name for f in active.values() for old in f.former_names}
+    trashed = {n for f in fields if not f.is_active for n in (f.name, *f.former_names)}
+    errors: dict[str, dict[str, list[str]]] = {}
+    result: list[FieldSpec] = []
+    for spec in fields:
+        condition = spec.option(conditions.OPTION)
+        if not condition or not spec.is_active:
+            result.append(spec)
+            continue
+        target = condition["field"]
+        name = target if target in active else renamed.get(target)
+        options = dict(spec.options)
+        if name is None and target in trashed:
+            options.pop(conditions.OPTION)
+            result.append(replace(spec, options=freeze_options(_thawed(options))))
+            continue
+        message = _condition_problem(spec, condition, active.get(name or ""))
+        if message:
+            errors[spec.uid] = {conditions.OPTION: [message]}
+        elif name != target:
+            options[conditions.OPTION] = {**condition, "field": name}
+            spec = replace(spec, options=freeze_options(_thawed(options)))
+        result.append(spec)
+    return result, errors
+
+
+def _thawed(options: dict[str, Any]) -> dict[str, Any]:
+    probe = FieldSpec(uid="", name="", kind="", column="", options=tuple(options.items()))
+    return {key: probe.option(key) for key in options}
+
+
+def _condition_problem(
+    spec: FieldSpec, condition: dict[str, Any], other: FieldSpec | None
+) -> str | None:
+    if other is None:
+        return f"Unknown field '{condition['field']}'."
+    if other.uid == spec.uid:
+        return "A field cannot be shown on a condition about itself."
+    kind = get_kind(other.kind)
+    if condition["is"] == "checked" and kind.name != "boolean":
+        return f"'{other.name}' is not a yes/no field: use 'is one of' or 'is not empty'."
+    if condition["is"] == "one_of" and other.choices:
+        allowed = {value for value, _label in other.choices}
+        bad = [v for v in condition["values"] if v not in allowed]
+        if bad:
+            return f"Not a choice of '{other.name}': {', '.join(bad)}."
+    return None

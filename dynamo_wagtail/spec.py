@@ -104,6 +104,12 @@ class FieldSpec:
         return default
 
     @property
+    def db_required(self) -> bool:
+        """Required in the database too: a field shown on a condition is required only
+        while the condition holds, which the model's ``clean()`` checks."""
+        return self.required and not self.option("show_when")
+
+    @property
     def is_active(self) -> bool:
         return self.state == ACTIVE
 

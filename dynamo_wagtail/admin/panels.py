@@ -20,21 +20,30 @@ from wagtail.admin.panels import (
     TabbedInterface,
 )
 
+from .. import conditions as form_conditions
 from .. import layout as form_layout
 
 
-def _field_panels(items: list[Any], editable: set[str]) -> list[Any]:
+def field_panel(name: str, conditions_by_name: dict[str, Any]) -> FieldPanel:
+    """A field's panel; shown by Wagtail's ``w-rules`` controller if it has a condition."""
+    condition = conditions_by_name.get(name)
+    if condition is None:
+        return FieldPanel(name)
+    return FieldPanel(name, attrs=form_conditions.rules_attrs(condition, condition["field"]))
+
+
+def _field_panels(items: list[Any], editable: set[str], shown: dict[str, Any]) -> list[Any]:
     result: list[Any] = []
     for item in items:
         if isinstance(item, str):
             if item in editable:
-                result.append(FieldPanel(item))
+                result.append(field_panel(item, shown))
         elif "row" in item:
-            row = [FieldPanel(name) for name in item["row"] if name in editable]
+            row = [field_panel(name, shown) for name in item["row"] if name in editable]
             if row:
                 result.append(FieldRowPanel(row))
         else:
-            inner = _field_panels(item["items"], editable)
+            inner = _field_panels(item["items"], editable, shown)
             if inner:
                 classname = "collapsed" if item["collapsed"] else ""
                 result.append(MultiFieldPanel(inner, heading=item["section"], classname=classname))
@@ -46,14 +55,19 @@ def edit_handler(model: type[models.Model], fields: dict[str, models.Field]) -> 
     spec = model.dynamo_spec  # type: ignore[attr-defined]
     editable = {name for name, field in fields.items() if field.editable}
     extra = [PublishingPanel()] if spec.option("drafts") else []
+    shown = {
+        f.name: f.option(form_conditions.OPTION)
+        for f in spec.active_fields
+        if f.option(form_conditions.OPTION)
+    }
     tabs = form_layout.parse(spec.option("layout") or [])
     if not tabs:
-        return ObjectList([*(FieldPanel(n) for n in fields if n in editable), *extra])
+        return ObjectList([*(field_panel(n, shown) for n in fields if n in editable), *extra])
     placed = set(form_layout.names(tabs))
-    rest = [FieldPanel(name) for name in fields if name in editable and name not in placed]
+    rest = [field_panel(n, shown) for n in fields if n in editable and n not in placed]
     objects = []
     for index, tab in enumerate(tabs):
-        children = _field_panels(tab["items"], editable)
+        children = _field_panels(tab["items"], editable, shown)
         if index == 0:
             children += [*rest, *extra]
         objects.append(ObjectList(children, heading=tab["tab"]))

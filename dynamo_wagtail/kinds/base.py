@@ -24,6 +24,7 @@ from typing import Any, ClassVar
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from .. import conditions
 from .. import fields as dynamo_fields
 from ..conf import settings
 from ..spec import FieldSpec
@@ -126,7 +127,7 @@ class FieldKind:
         # The rules' options join the kind's own; a subclass that takes fewer rules than
         # its base leaves the others out (an own option of that name has a default).
         super().__init_subclass__(**kwargs)
-        own = field_rules.defaults(cls.rules)
+        own = {**field_rules.defaults(cls.rules), conditions.OPTION: None}
         kept = {
             k: v
             for k, v in cls.option_defaults.items()
@@ -166,6 +167,8 @@ class FieldKind:
         """
         if key in field_rules.RULE_KEYS and key in field_rules.defaults(self.rules):
             return field_rules.parse(key, value, self.rule_value)
+        if key == conditions.OPTION:
+            return conditions.parse(value)
         default = self.option_defaults[key]
         if isinstance(default, bool):
             if isinstance(value, bool):
@@ -207,9 +210,12 @@ class FieldKind:
             if key in field_rules.RULE_KEYS and field_rules.is_default(key, value):
                 continue  # "all entries" is what no value means
             try:
-                parsed[key] = self.parse_option(key, value)
+                value = self.parse_option(key, value)
             except ValueError as exc:
                 errors.setdefault(key, []).append(str(exc))
+            else:
+                if value is not None:  # an empty condition is none
+                    parsed[key] = value
         return parsed
 
     def options(self, spec: FieldSpec) -> dict[str, Any]:
@@ -273,7 +279,7 @@ class FieldKind:
 
     def kind_kwargs(self, spec: FieldSpec) -> dict[str, Any]:
         """Django field arguments from the kind-specific options (rules aside)."""
-        own = field_rules.defaults(self.rules)
+        own = {**field_rules.defaults(self.rules), conditions.OPTION: None}
         return {k: v for k, v in self.options(spec).items() if v is not None and k not in own}
 
     # -- rules ----------------------------------------------------------------
@@ -300,7 +306,7 @@ class FieldKind:
         """Builder blocks for this kind's rules (after its own options)."""
         from wagtail import blocks
 
-        result: list[tuple[str, Any]] = []
+        result: list[tuple[str, Any]] = [(conditions.OPTION, condition_block())]
         for key in self.rules:
             label = field_rules.LABELS[key]
             if key in ("min_length", "max_length", "min_items", "max_items"):
@@ -336,8 +342,9 @@ class FieldKind:
             "db_column": spec.column,
             "verbose_name": spec.verbose_name or spec.name.replace("_", " "),
             "help_text": spec.help_text,
-            "blank": not spec.required,
-            "null": not spec.required and self.null_when_optional(),
+            # A field shown on a condition is required only while it holds (clean()).
+            "blank": not spec.db_required,
+            "null": not spec.db_required and self.null_when_optional(),
         }
         if spec.unique:
             kwargs["unique"] = True
@@ -429,6 +436,26 @@ class FieldKind:
     def is_narrowing(self, old: FieldSpec, new: FieldSpec) -> bool:
         """Whether the new options accept fewer values than the old ones."""
         return False
+
+
+def condition_block() -> Any:
+    """The builder's "Show only when" part of a field block."""
+    from wagtail import blocks
+
+    return blocks.StructBlock(
+        [
+            ("field", blocks.CharBlock(required=False, max_length=63, label="Field")),
+            (
+                "is",
+                blocks.ChoiceBlock(
+                    choices=list(conditions.OPERATORS.items()), default="not_empty", required=False
+                ),
+            ),
+            ("values", blocks.CharBlock(required=False, help_text="For 'is one of': a, b")),
+        ],
+        label="Show only when",
+        help_text="Hidden, and not required, until the other field has the value.",
+    )
 
 
 def in_group(kind: FieldKind, group: str) -> bool:

@@ -229,7 +229,7 @@ def _assess_one(op: ops.Operation, state: ModelSpec, lookup: TargetLookup) -> li
         kind = get_kind(field.kind)
         if (
             count
-            and field.required
+            and field.db_required
             and not field.default
             and kind.name not in ("boolean", "many_to_many", "multiple_choice")
         ):
@@ -240,12 +240,12 @@ def _assess_one(op: ops.Operation, state: ModelSpec, lookup: TargetLookup) -> li
         return []
     if isinstance(op, ops.RestoreField):
         # Rows added while the field was in the trash have NULL there, strings too.
-        if field.required:
+        if field.db_required:
             return [check_required(model, op)]
         return []
     if isinstance(op, ops.ConvertField):
         impact = check_conversion(model, op.old, field)
-        if field.required:
+        if field.db_required:
             check_required(model, op)
         if field.unique:
             check_unique(model, [op.old.column], field)
@@ -255,7 +255,7 @@ def _assess_one(op: ops.Operation, state: ModelSpec, lookup: TargetLookup) -> li
     result: list[FieldImpact] = []
     if old.options != field.options or old.choices != field.choices:
         check_fit(model, old, field, _changed_option(old, field))
-    if field.required and not old.required and not get_kind(field.kind).is_string:
+    if field.db_required and not old.db_required and not get_kind(field.kind).is_string:
         result.append(check_required(model, op))
     if field.unique and not old.unique:
         check_unique(model, [field.column], field)

@@ -198,7 +198,7 @@ class AlterField(FieldOperation):
 
     @property
     def destructive(self) -> bool:  # type: ignore[override]
-        return self.narrowing or (self.field.required and not self.old.required)
+        return self.narrowing or (self.field.db_required and not self.old.db_required)
 
     def describe(self) -> str:
         changes = []
