@@ -10,6 +10,7 @@ registry emptied, so tests never see each other's types.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -55,6 +56,15 @@ def dynamo(transactional_db: None) -> Iterator[None]:
     sync.forget_tables()
     yield
     drop_generated_tables()
+
+
+@pytest.fixture
+def admin_client(client: Any, django_user_model: Any) -> Any:
+    """The test client logged in as a superuser ("admin", password "pw"); ``.user`` is it."""
+    user = django_user_model.objects.create_superuser("admin", "admin@example.com", "pw")
+    client.force_login(user)
+    client.user = user
+    return client
 
 
 @pytest.fixture

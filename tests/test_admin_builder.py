@@ -14,14 +14,6 @@ from tests.admin_utils import add_url, current_fields, edit_url, field, type_for
 pytestmark = pytest.mark.usefixtures("dynamo")
 
 
-@pytest.fixture
-def admin_client(client, django_user_model):
-    user = django_user_model.objects.create_superuser("admin", "admin@example.com", "pw")
-    client.force_login(user)
-    client.user = user
-    return client
-
-
 def create_product(admin_client) -> MetaModel:
     response = admin_client.post(
         add_url(),

@@ -16,14 +16,6 @@ from dynamo_wagtail import api
 pytestmark = pytest.mark.usefixtures("dynamo")
 
 
-@pytest.fixture
-def admin_client(client: Any, django_user_model: Any) -> Any:
-    user = django_user_model.objects.create_superuser("admin", "admin@example.com", "pw")
-    client.force_login(user)
-    client.user = user
-    return client
-
-
 def url(model: type, name: str, *args: Any) -> str:
     return reverse(model.snippet_viewset.get_url_name(name), args=args)
 

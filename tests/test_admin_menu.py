@@ -37,14 +37,6 @@ SIDEBAR = re.compile(
 )
 
 
-@pytest.fixture
-def admin_client(client: Any, django_user_model: Any) -> Any:
-    user = django_user_model.objects.create_superuser("admin", "admin@example.com", "pw")
-    client.force_login(user)
-    client.user = user
-    return client
-
-
 def _unpack(value: Any) -> Any:
     """Telepath's packing of repeated values ({"_val": ...}) undone (enough for labels)."""
     if isinstance(value, dict):

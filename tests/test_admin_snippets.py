@@ -33,13 +33,6 @@ FIELDS = [
 ]
 
 
-@pytest.fixture
-def admin_client(client: Any, django_user_model: Any) -> Any:
-    user = django_user_model.objects.create_superuser("admin", "admin@example.com", "pw")
-    client.force_login(user)
-    return client
-
-
 def make_article(**options: Any) -> type:
     options.setdefault("title_field", "title")
     api.create_type("Article", FIELDS, **options)

@@ -139,10 +139,3 @@ def test_the_builder_saves_a_condition(admin_client) -> None:
     assert response.status_code == 302, response.content.decode()[:3000]
     message = api.MetaField.objects.get(name="message")
     assert message.options["show_when"] == {"field": "gift", "is": "checked", "values": []}
-
-
-@pytest.fixture
-def admin_client(client, django_user_model):
-    user = django_user_model.objects.create_superuser("admin", "admin@example.com", "pw")
-    client.force_login(user)
-    return client

@@ -177,10 +177,3 @@ def test_removing_a_named_field_in_the_builder_says_so(admin_client) -> None:
     shown = html.unescape(" ".join(str(m) for m in get_messages(response.wsgi_request)))
     assert "'price' was taken out of the listing columns" in shown
     assert options_of(meta_model)["listing_columns"] == ["name"]
-
-
-@pytest.fixture
-def admin_client(client, django_user_model):
-    user = django_user_model.objects.create_superuser("admin", "admin@example.com", "pw")
-    client.force_login(user)
-    return client

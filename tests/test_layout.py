@@ -169,10 +169,3 @@ def test_the_layout_is_edited_in_the_type_form_and_shapes_the_entry_form(admin_c
     assert "Unknown field &#x27;colour&#x27;." in refused.content.decode()
     meta_model.refresh_from_db()
     assert meta_model.layout == LAYOUT
-
-
-@pytest.fixture
-def admin_client(client, django_user_model):
-    user = django_user_model.objects.create_superuser("admin", "admin@example.com", "pw")
-    client.force_login(user)
-    return client

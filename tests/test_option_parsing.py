@@ -281,13 +281,6 @@ def test_an_orm_save_is_parsed_in_place():
     assert MetaField.objects.filter(order=3, required=True).count() == 1
 
 
-@pytest.fixture
-def admin_client(client, django_user_model):
-    user = django_user_model.objects.create_superuser("admin", "a@example.com", "pw")
-    client.force_login(user)
-    return client
-
-
 def _block_errors(response, index: int) -> dict:
     error = response.context["form"].errors.as_data()["field_definitions"][0]
     return error.block_errors[index].block_errors

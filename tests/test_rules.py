@@ -171,13 +171,6 @@ def test_rules_hold_in_the_admin_entry_form_and_the_builder_offers_them(admin_cl
     assert api.MetaField.objects.get(name="price").options["max_value"] == 100
 
 
-@pytest.fixture
-def admin_client(client, django_user_model):
-    user = django_user_model.objects.create_superuser("admin", "admin@example.com", "pw")
-    client.force_login(user)
-    return client
-
-
 def test_many_to_many_rules_hold_in_the_entry_form(admin_client) -> None:
     api.create_type("Tag", [{"name": "name", "kind": "char"}], title_field="name")
     tags = [api.get_model("Tag").objects.create(name=n).pk for n in ("a", "b", "c")]
