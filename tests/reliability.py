@@ -198,6 +198,13 @@ def evolution_section(results: list[dict[str, Any]]) -> list[str]:
         "(hypothesis' generation and, after a failure, shrinking).",
         "",
     ]
+    asked = sorted({r["evolution"].get("requested") for r in results if r.get("evolution")})
+    if asked and asked[-1]:
+        lines += [
+            f"This run asked for {asked[-1]} sequences a database (`make soak` asks for 500,",
+            "the database suites of `make test-all` for 50).",
+            "",
+        ]
     measured = [r for r in results if r.get("evolution")]
     if not measured:
         return [*lines, "Not measured in this run.", ""]
@@ -239,7 +246,15 @@ def other_sections() -> list[str]:
     return lines
 
 
-def render(results: list[dict[str, Any]]) -> str:
+def revision() -> str:
+    """The commit the figures were measured on (the checkout's HEAD)."""
+    found = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+    )
+    return found.stdout.strip() or "unknown"
+
+
+def render(results: list[dict[str, Any]], measured_at: str = "") -> str:
     dbs = ", ".join(NAMES[r["db"]] for r in results)
     lines = [
         "# Reliability",
@@ -249,6 +264,8 @@ def render(results: list[dict[str, Any]]) -> str:
         "(`make reliability` runs it on all three databases); do not edit it by hand.",
         "",
     ]
+    if measured_at:
+        lines += [f"Measured on commit `{measured_at}`.", ""]
     lines += corpus_section(results)
     lines += evolution_section(results)
     lines += other_sections()
@@ -275,6 +292,11 @@ def main(argv: list[str] | None = None) -> int:
         help="render from corpus-<db>.json / evolution-<db>.json in this folder, run nothing",
     )
     parser.add_argument(
+        "--measured-at",
+        default=None,
+        help="the commit the results in --results were measured on (default: this HEAD)",
+    )
+    parser.add_argument(
         "--workdir",
         help="keep each database's results in this folder (to run databases side by side and "
         "render them together with --results)",
@@ -282,7 +304,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.results:
         results = [read_results(db, Path(args.results)) for db in args.db or ["sqlite"]]
-        Path(args.output).write_text(render(results), encoding="utf-8")
+        page = render(results, args.measured_at or revision())
+        Path(args.output).write_text(page, encoding="utf-8")
         print(f"wrote {args.output}", file=sys.stderr)
         return 0
     urls = dict(DATABASES)
@@ -294,7 +317,7 @@ def main(argv: list[str] | None = None) -> int:
         workdir.mkdir(parents=True, exist_ok=True)
         for db in args.db or ["sqlite"]:
             results.append(run_suite(db, urls[db], args.sequences, workdir))
-    Path(args.output).write_text(render(results), encoding="utf-8")
+    Path(args.output).write_text(render(results, revision()), encoding="utf-8")
     print(f"wrote {args.output}", file=sys.stderr)
     return 0
 
