@@ -11,6 +11,7 @@ import pytest
 from dynamo_wagtail import api
 from tests.admin_utils import edit_url
 from tests.browser import login, shot
+from tests.test_browser_journey import add_block, block_input
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("dynamo")]
 
@@ -114,3 +115,26 @@ def test_renaming_the_title_field_is_one_save(page, live_server, django_user_mod
     assert meta_model.listing_columns == ["headline", "price"]
     assert meta_model.layout[0]["items"][0] == "headline"
     assert str(api.get_model("Offer").objects.get()) == "Lamp"
+
+
+def test_options_offer_the_fields_added_in_the_same_save(page, live_server, django_user_model):
+    django_user_model.objects.create_superuser("admin", "admin@example.com", "pw")
+    define_offer()
+    meta_model = api.get_type("Offer")
+    base = live_server.url
+    login(page, base)
+    page.goto(f"{base}{edit_url(meta_model)}")
+    listing = page.locator("[data-field-name=listing_columns]")
+    assert "subtitle" not in listing.inner_text()
+    index = add_block(page, "Text (one line)")
+    block_input(page, index, "name").fill("subtitle")
+    box = listing.locator("input[value=subtitle]")
+    box.wait_for(state="attached")
+    box.check()
+    page.select_option("select[name=title_field]", "subtitle")
+    shot(page, "form-layout-field-choices")
+    with page.expect_navigation():
+        page.locator("button[type=submit]", has_text="Save").first.click()
+    meta_model.refresh_from_db()
+    assert meta_model.title_field == "subtitle"
+    assert meta_model.listing_columns == ["title", "price", "subtitle"]

@@ -16,7 +16,7 @@ from ..errors import DefinitionError
 from ..models import MetaModel
 from ..schema.planner import Plan
 from ..validation import icon_names
-from . import builder, layout_blocks
+from . import builder, field_choices, layout_blocks
 
 LIST_OPTIONS = ("listing_columns", "search_fields", "ordering")
 
@@ -52,10 +52,17 @@ class IconSelect(forms.RadioSelect):
 
 class MetaModelForm(WagtailAdminModelForm):
     field_definitions = BlockField(block=builder.builder_block(), required=False, label="Fields")
-    listing_columns = NameListField(
-        required=False, help_text="Fields shown in the listing, e.g. title, price."
+    title_field = forms.CharField(
+        required=False,
+        max_length=63,
+        help_text="The field whose value stands for an entry in listings, choosers and messages.",
     )
-    search_fields = NameListField(required=False, help_text="Fields the admin search looks in.")
+    listing_columns = field_choices.FieldNamesField(
+        required=False, help_text="Fields shown in the listing, in builder order."
+    )
+    search_fields = field_choices.FieldNamesField(
+        required=False, help_text="Fields the admin search looks in."
+    )
     ordering = NameListField(required=False, help_text="e.g. -price, title")
     layout = BlockField(
         block=layout_blocks.layout_block(),
@@ -74,6 +81,7 @@ class MetaModelForm(WagtailAdminModelForm):
         field.widget = BlockWidget(block)
         if "icon" in self.fields:
             self.fields["icon"].widget = IconSelect()
+        self._offer_fields()
         if not self.is_bound:
             try:
                 stored = form_layout.parse(self.instance.layout)
@@ -84,6 +92,28 @@ class MetaModelForm(WagtailAdminModelForm):
             self.initial["expected_version"] = (
                 self.instance.schema_version if self.instance.pk else 0
             )
+
+    def _offer_fields(self) -> None:
+        """Title field, listing columns and search fields chosen from the type's fields."""
+        names = list(
+            self.instance.fields.filter(trashed_at__isnull=True)
+            .order_by("order", "pk")
+            .values_list("name", flat=True)
+            if self.instance.pk
+            else []
+        )
+        source = self.data if self.is_bound else self.initial
+        chosen = {
+            key: (source.getlist(key) if hasattr(source, "getlist") else source.get(key))
+            for key in ("listing_columns", "search_fields")
+        }
+        title = source.get("title_field") or ""
+        self.fields["title_field"].widget = field_choices.FieldNameSelect(
+            field_choices.offered(names, title), blank="None: the entry's number"
+        )
+        for key in ("listing_columns", "search_fields"):
+            offered = field_choices.offered(names, chosen[key] or [])
+            self.fields[key].widget = field_choices.FieldNameCheckboxes(offered)
 
     def clean_layout(self) -> list[dict[str, Any]]:
         return layout_blocks.from_value(self.cleaned_data.get("layout"))

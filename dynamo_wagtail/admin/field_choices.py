@@ -1,0 +1,85 @@
+"""Type options that name fields, chosen from the type's fields with Django's own widgets.
+
+The title field is a select, the listing columns and search fields are checkboxes. They
+offer the fields of the builder as it is in the page, including blocks added in the same
+save: a small Stimulus controller on Wagtail's application (``field-names.js``) rebuilds the
+choices when a block is added, renamed or deleted. Every name is checked by the definition.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+BUILDER = "field_definitions"
+
+
+class FieldNameSelect(forms.Select):
+    """One field of the type, or none."""
+
+    def __init__(self, names: list[str], blank: str = "None") -> None:
+        super().__init__(
+            attrs={
+                "data-controller": "dynamo-field-names",
+                "data-dynamo-field-names-builder-value": BUILDER,
+                "data-dynamo-field-names-blank-value": blank,
+            },
+            choices=[("", blank), *((n, n) for n in names)],
+        )
+
+    class Media:
+        js = ["dynamo_wagtail/js/field-names.js"]
+
+
+class FieldNameCheckboxes(forms.CheckboxSelectMultiple):
+    """Some fields of the type, in builder order."""
+
+    template_name = "dynamo_wagtail/admin/widgets/field_names.html"
+
+    def __init__(self, names: list[str]) -> None:
+        super().__init__(
+            attrs={
+                "data-controller": "dynamo-field-names",
+                "data-dynamo-field-names-builder-value": BUILDER,
+                "data-dynamo-field-names-multiple-value": "true",
+            },
+            choices=[(n, n) for n in names],
+        )
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        # The controller's attributes go on the list, not on each checkbox.
+        own = {k: v for k, v in context["widget"]["attrs"].items() if k.startswith("data-")}
+        context["widget"]["container"] = {"attrs": {**own, "data-field-name": name}}
+        return context
+
+    def create_option(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        option = super().create_option(*args, **kwargs)
+        option["attrs"] = {k: v for k, v in option["attrs"].items() if not k.startswith("data-")}
+        return option
+
+    class Media:
+        js = ["dynamo_wagtail/js/field-names.js"]
+
+
+class FieldNamesField(forms.Field):
+    """A list of field names (checked by the definition, not against the choices shown)."""
+
+    def to_python(self, value: Any) -> list[str]:
+        if not value:
+            return []
+        items = value if isinstance(value, (list, tuple)) else [value]
+        # Ticked boxes, or names typed as "title, price" (a form posted by a script).
+        names = [part.strip() for item in items for part in str(item).split(",")]
+        return [name for name in names if name]
+
+
+def offered(names: list[str], *chosen: Any) -> list[str]:
+    """The names to offer: the type's fields, then anything chosen that is not among them."""
+    result = list(names)
+    for value in chosen:
+        for name in value if isinstance(value, (list, tuple)) else [value]:
+            if name and name not in result:
+                result.append(name)
+    return result
