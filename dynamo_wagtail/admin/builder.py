@@ -117,7 +117,18 @@ def _common_blocks(kind: FieldKind) -> list[tuple[str, blocks.Block]]:
 #: What a field block shows; every other option sits in its collapsed "More options" part.
 SHOWN = ("name", "verbose_name", "required", "related_model")
 MORE_OPTIONS = "More options"
+KIND_PREVIEW = "dynamo_wagtail/admin/kind_preview.html"
 CONVERT_HELP = "Converts every value; refused if any value does not fit."
+
+
+class KindBlock(blocks.StructBlock):
+    """A kind's block. Its preview in the kind picker (where Wagtail shows the kind's
+    description) says what a field of the kind may later change to."""
+
+    def get_preview_context(self, value: Any, parent_context: Any = None) -> dict[str, Any]:
+        context = super().get_preview_context(value, parent_context)
+        context["converts_to"] = [get_kind(name).label for name in convert_map().get(self.name, [])]
+        return context
 
 
 class _Group(blocks.BlockGroup):
@@ -182,7 +193,6 @@ class _Pool:
                         heading=MORE_OPTIONS,
                         classname="collapsed",
                         icon="cog",
-                        attrs={"data-dynamo-more": ""},
                         label_format="",
                     ),
                 ],
@@ -211,7 +221,7 @@ def _convert_map(kind_names: tuple[str, ...]) -> dict[str, list[str]]:
 
 def kind_block(
     kind: FieldKind, offered: list[FieldKind] | None = None, pool: _Pool | None = None
-) -> blocks.StructBlock:
+) -> KindBlock:
     """The builder block of ``kind``: what is shown, then "More options" (collapsed).
 
     Wagtail opens the collapsed part when one of its options has an error; the builder's
@@ -229,13 +239,16 @@ def kind_block(
         children.append(("convert_to", pool.block("convert_to", pool.convert_to)))
     shown = [name for name, _ in children if name in SHOWN]
     more = [name for name, _ in children if name not in SHOWN]
-    return blocks.StructBlock(
+    return KindBlock(
         children,
         label=kind.label,
         icon=kind.icon,
         group=PICKER_GROUPS[kind.picker_group_key()],
         description=kind.picker_description(),
         form_layout=pool.layout(shown, more),
+        # Wagtail's kind picker shows a block's description with its preview only.
+        preview_template=KIND_PREVIEW,
+        preview_value={},
     )
 
 

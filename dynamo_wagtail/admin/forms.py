@@ -103,8 +103,10 @@ register_telepath(IconSelectAdapter(), IconSelect)
 
 
 def _single_quoted(text: str) -> SafeString:
-    """``text`` for an HTML attribute quoted with ': JSON's many " stay as they are."""
-    return mark_safe(text.replace("&", "&amp;").replace("'", "&#x27;"))  # noqa: S308
+    """``text`` for an HTML attribute quoted with ': JSON's many " stay as they are (a
+    third of the page was their escapes); &, ', < and > are escaped as ever."""
+    escaped = text.replace("&", "&amp;").replace("'", "&#x27;")
+    return mark_safe(escaped.replace("<", "&lt;").replace(">", "&gt;"))  # noqa: S308
 
 
 #: Packed builder definitions: (block, language, relation targets) -> (block, JSON, context).

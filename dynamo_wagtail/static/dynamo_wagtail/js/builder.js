@@ -3,10 +3,13 @@
 //
 // - "More options" opens on the blocks that hold a value other than the default there (their
 //   ids: data-dynamo-builder-open-value), by the "beforematch" event Wagtail's collapsible
-//   panels open on (as for an error inside them);
+//   panels open on (Wagtail sends it for an error inside them);
 // - "Change kind to" lists only the kinds the block's kind converts to
 //   (data-dynamo-builder-targets-value: kind -> kinds); the form refuses any other.
 (() => {
+  // The content of a block's "More options" group (its panel id ends so: the group's name).
+  const MORE_OPTIONS = '[id$="-more_options-section"] > .w-panel__content';
+
   class BuilderController extends window.StimulusModule.Controller {
     static values = {
       open: { type: Array, default: [] },
@@ -26,10 +29,10 @@
 
     update() {
       this.pending = this.pending.filter((id) => {
-        const section = this.element.querySelector(`[id="block-${CSS.escape(id)}-section"]`);
-        const more = section && section.querySelector('[data-dynamo-more]');
+        const block = this.element.querySelector(`[id="block-${CSS.escape(id)}-section"]`);
+        const more = block && block.querySelector(MORE_OPTIONS);
         if (!more) return true;
-        more.dispatchEvent(new Event('beforematch', { bubbles: true }));
+        more.dispatchEvent(new Event('beforematch'));
         return false;
       });
       this.element
