@@ -128,8 +128,12 @@ def test_a_block_shows_name_label_and_required_and_the_rest_is_in_more_options()
         "enforce",
         "convert_to",
     ]
-    # A relation's target stays in sight: a link needs one.
+    # What a field cannot be saved without stays in sight: a link's target, the choices of a
+    # choice field (choices only restrict the values of other kinds: More options there).
     assert "related_model" not in more_options("foreign_key")
+    assert "choices" not in more_options("choice")
+    assert "choices" not in more_options("multiple_choice")
+    assert "choices" in more_options("integer")
 
 
 def test_an_option_error_shows_on_the_option_inside_more_options(admin_client):

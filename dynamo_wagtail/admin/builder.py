@@ -114,8 +114,9 @@ def _common_blocks(kind: FieldKind) -> list[tuple[str, blocks.Block]]:
     return result
 
 
-#: What a field block shows; every other option sits in its collapsed "More options" part.
-SHOWN = ("name", "verbose_name", "required", "related_model")
+#: What a field block shows, with any option it cannot be saved without (a link's target, a
+#: choice field's choices); every other option sits in its collapsed "More options" part.
+SHOWN = ("name", "verbose_name", "required")
 MORE_OPTIONS = "More options"
 KIND_PREVIEW = "dynamo_wagtail/admin/kind_preview.html"
 CONVERT_HELP = "Converts every value; refused if any value does not fit."
@@ -200,6 +201,11 @@ class _Pool:
         return self.layouts[key]
 
 
+def _needed(block: blocks.Block) -> bool:
+    """Whether an option must be typed before the field can be saved (no default to keep)."""
+    return bool(block.required) and block.get_default() in (None, "", [])
+
+
 def convert_targets(kind: FieldKind, offered: list[FieldKind] | None = None) -> list[FieldKind]:
     """The kinds a saved field of ``kind`` may change to: those that convert its values
     (``FieldKind.converts_from``)."""
@@ -237,8 +243,8 @@ def kind_block(
     ]
     if convert_targets(kind, offered):
         children.append(("convert_to", pool.block("convert_to", pool.convert_to)))
-    shown = [name for name, _ in children if name in SHOWN]
-    more = [name for name, _ in children if name not in SHOWN]
+    shown = [name for name, block in children if name in SHOWN or _needed(block)]
+    more = [name for name, _ in children if name not in shown]
     return KindBlock(
         children,
         label=kind.label,
@@ -282,8 +288,8 @@ def opened_blocks(children: Iterable[Any]) -> list[str]:
             continue  # the page gives it an id of its own
         struct = child.block
         kind_defaults = get_kind(child.block_type).option_defaults
-        for name in struct.child_blocks:
-            if name in SHOWN or name == "convert_to":
+        for name, block in struct.child_blocks.items():
+            if name in SHOWN or name == "convert_to" or _needed(block):
                 continue
             value = child.value.get(name)
             defaults = (struct.child_blocks[name].get_default(), kind_defaults.get(name))
