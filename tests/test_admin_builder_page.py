@@ -13,7 +13,7 @@ import pytest
 from bench.builder import FIELDS, block_definition_bytes
 from dynamo_wagtail import api
 from dynamo_wagtail.admin import builder
-from dynamo_wagtail.kinds import PICKER_GROUPS, get_kind
+from dynamo_wagtail.kinds import PICKER_GROUPS, FieldKind, get_kind
 from dynamo_wagtail.kinds.registry import offered_kinds
 from dynamo_wagtail.models import MetaModel
 from tests.admin_utils import add_url, current_fields, edit_url, field, type_form
@@ -92,8 +92,6 @@ def test_the_kind_picker_is_grouped_with_a_description_per_kind(admin_client):
 
 
 def test_a_third_party_kind_gets_a_group_and_a_description():
-    from dynamo_wagtail.kinds.base import FieldKind
-
     class Colour(type(get_kind("char"))):  # a CharKind: text, as its base
         """A colour as #rrggbb."""
 

@@ -1,9 +1,13 @@
 """The field builder: a StreamField of field kinds, kept in step with MetaField rows.
 
 One block type per offered kind, each with the common options and only that
-kind's own. A block's id is the field's stable id, so reordering and renaming in
-the builder are never a drop and an add. Changing a field's kind is a choice on
-its block ("change kind to"), which keeps the id and converts the values.
+kind's own: name, label and required in sight, the rest in a collapsed "More
+options" group (the block's data stays flat). The kinds' blocks share equal child
+blocks and layouts, so the page carries each once. A block's id is the field's
+stable id, so reordering and renaming in the builder are never a drop and an add.
+Changing a field's kind is a choice on its block ("change kind to"), offered on
+saved fields for the kinds that convert its values; it keeps the id and converts
+the values.
 """
 
 from __future__ import annotations
@@ -289,7 +293,7 @@ def opened_blocks(children: Iterable[Any]) -> list[str]:
         struct = child.block
         kind_defaults = get_kind(child.block_type).option_defaults
         for name, block in struct.child_blocks.items():
-            if name in SHOWN or name == "convert_to" or _needed(block):
+            if name in SHOWN or _needed(block):
                 continue
             value = child.value.get(name)
             defaults = (struct.child_blocks[name].get_default(), kind_defaults.get(name))
