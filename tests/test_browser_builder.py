@@ -51,7 +51,15 @@ def test_compact_blocks_picker_and_change_kind_in_chromium(page, live_server, ed
         "select[name='field_definitions-2-value-convert_to'] option", "os => os.map(o => o.value)"
     )
     assert date_choices == ["", "char", "text", "datetime"]
+    page.locator("[data-contentpath='field_definitions']").scroll_into_view_if_needed()
+    page.locator(f"[id='block-{uids['title']}-section']").evaluate("e => e.scrollIntoView()")
     shot(page, "builder_compact")
+    # The icon choice: the page's list of names, turned into a grid of icons.
+    icon = page.locator(".dynamo-icon-select input[type=radio][value='snippet']")
+    assert icon.is_checked()
+    assert page.locator(".dynamo-icon-select label:has-text('snippet') svg use").count() == 1
+    icon.scroll_into_view_if_needed()
+    shot(page, "builder_icons")
 
     # A new block: the picker groups the kinds, and the new block has no "Change kind to".
     page.locator("button[title='Insert a block']").last.click()

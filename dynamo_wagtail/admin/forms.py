@@ -46,6 +46,7 @@ ICON_SELECT_STYLE = (
     "grid-template-columns:repeat(auto-fill,minmax(12rem,1fr));"
     "gap:.25rem 1rem;max-height:18rem;overflow-y:auto;padding:.25rem}"
     ".dynamo-icon-select label{display:flex;align-items:center;gap:.5rem}"
+    ".dynamo-icon-select svg{width:1.25rem;height:1.25rem;flex:none}"
 )
 
 
