@@ -15,6 +15,7 @@ TITLES = {
     "sync": "5. Sync overhead",
     "admin": "6. Admin listing",
     "memory": "7. Memory",
+    "builder": "8. The field builder (a 20-field type, every built-in kind offered)",
 }
 
 INTRO = """\
@@ -53,6 +54,11 @@ the same page with no check at all. What the check adds is timed on its own, a t
 middleware calls per run against a bare one, and divided by the page's time; the whole-page
 A/B is shown too, but it varies by more than 3 % from run to run on a shared machine. A
 partial run (`--only`) replaces its own sections and says so under the machine.
+
+The field builder: the edit page of a type with 20 fields of mixed kinds (every built-in kind
+offered in the kind picker), through Django's test client as a superuser: its size, the size
+of the StreamField's block definitions in it, and its server render time against the
+generated type's own edit view of one entry, the two pages alternating request by request.
 """
 
 
@@ -124,6 +130,7 @@ SECTION_TITLES = {
     "schema": ("schema",),
     "cold": ("cold", "growth"),
     "memory": ("memory",),
+    "builder": ("builder",),
 }
 
 

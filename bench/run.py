@@ -9,7 +9,8 @@ database; writes its result rows as JSON. Each benchmark has its module:
 - ``sync`` and ``worker``: figure 5, the sync check per request and another process serving a
   change;
 - ``schema``: figure 4, schema changes on a type with rows;
-- ``cold`` (with ``coldstart``): figures 3 and 7, cold start and memory.
+- ``cold`` (with ``coldstart``): figures 3 and 7, cold start and memory;
+- ``builder``: figure 8, the field builder's page weight and render time.
 """
 
 from __future__ import annotations
@@ -23,11 +24,11 @@ import django
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
 
-from bench import cold, listing, queries, schema, sync, worker  # noqa: E402
+from bench import builder, cold, listing, queries, schema, sync, worker  # noqa: E402
 from bench.common import SIZES  # noqa: E402
 from bench.context import Bench  # noqa: E402
 
-SECTIONS = ("q", "admin", "sync", "worker", "schema", "cold", "memory")
+SECTIONS = ("q", "admin", "sync", "worker", "schema", "cold", "memory", "builder")
 
 
 def main() -> None:
@@ -57,6 +58,7 @@ def main() -> None:
         ("sync", sync.measure, "sync"),
         ("worker", worker.measure, "worker"),
         ("schema", schema.measure, "schema"),
+        ("builder", builder.measure, "builder"),
     ):
         if section in only:
             measure(bench)

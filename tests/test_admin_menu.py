@@ -250,18 +250,22 @@ def test_the_icon_is_chosen_from_wagtails_icons_with_a_preview(admin_client):
     page = admin_client.get(edit_url(meta_model)).content.decode()
     names = icon_names()
     assert {"snippet", "date", "doc-full", "user"} <= set(names)
-    for name in names:
-        radio = re.search(rf'<input type="radio" name="icon" value="{re.escape(name)}"[^>]*>', page)
-        assert radio, name
-        # The icon's SVG (from Wagtail's sprite) beside its name, in the same label.
-        assert re.search(
-            rf'value="{re.escape(name)}"[^>]*>\s*<svg class="icon icon-{re.escape(name)} icon"'
-            rf'[^>]*>\s*<use href="#icon-{re.escape(name)}"></use>\s*</svg>\s*<span>{name}</span>',
-            page,
-        ), name
-    (checked,) = re.findall(r'<input type="radio" name="icon" value="([^"]+)"[^>]*checked', page)
-    assert checked == "doc-full"
-    assert 'type="radio" name="icon"' in admin_client.get(add_url()).content.decode()
+    # The page carries a select of the names; icon-select.js turns it into radios, each
+    # with its icon (from Wagtail's sprite) before its name.
+    select = re.search(
+        r'<div class="dynamo-icon-select" data-controller="dynamo-icon-select">'
+        r'<style>[^<]*</style><select name="icon" id="id_icon">(.*?)</select></div>',
+        page,
+    )
+    assert select, "no icon select"
+    options = re.findall(r"<option( selected)?>([^<]+)</option>", select.group(1))
+    assert [name for _, name in options] == list(names)
+    assert [name for selected, name in options if selected] == ["doc-full"]
+    assert "dynamo_wagtail/js/icon-select.js" in page
+    # The panel's client-side definition does not carry the options a second time.
+    handler = re.search(r'<script id="w-edit-handler-data"[^>]*>(.*?)</script>', page, re.S)
+    assert handler and "doc-full" not in handler.group(1)
+    assert 'data-controller="dynamo-icon-select"' in admin_client.get(add_url()).content.decode()
 
 
 def test_labels_have_one_casing_everywhere(admin_client):

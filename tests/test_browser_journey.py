@@ -88,7 +88,7 @@ def test_editor_journey(page, live_server, site, django_user_model):
     errors = page.locator("[data-field-errors]:has(p)").evaluate_all(
         "els => els.map(e => e.id + ': ' + e.innerText)"
     )
-    assert "Content type 'recipe' saved" in page.content(), errors
+    assert "Content type 'Recipe' saved" in page.content(), errors
     Recipe = api.get_model("Recipe")
     assert [f.name for f in Recipe._meta.fields] == ["id", "title", "method", "photo", "minutes"]
 

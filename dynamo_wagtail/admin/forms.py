@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.telepath import register as register_telepath
+from wagtail.admin.telepath.widgets import SelectAdapter
 from wagtail.blocks import BlockField
-from wagtail.blocks.base import BlockWidget
+from wagtail.blocks.base import BlockWidget, get_error_json_data
+from wagtail.blocks.stream_block import StreamValue
 
 from .. import layout as form_layout
 from .. import pipeline
@@ -35,19 +42,138 @@ class NameListField(forms.CharField):
         return [part.strip() for part in text.replace("\n", ",").split(",") if part.strip()]
 
 
-class IconSelect(forms.RadioSelect):
+ICON_SELECT_STYLE = (
+    ".dynamo-icon-select div{display:grid;"
+    "grid-template-columns:repeat(auto-fill,minmax(12rem,1fr));"
+    "gap:.25rem 1rem;max-height:18rem;overflow-y:auto;padding:.25rem}"
+    ".dynamo-icon-select label{display:flex;align-items:center;gap:.5rem}"
+    ".dynamo-icon-select svg{width:1.25rem;height:1.25rem;flex:none}"
+)
+
+
+class IconSelect(forms.Select):
     """Wagtail's icons to choose from, each shown beside its name.
 
     The choices are read when the widget is made (a form's ``__init__``), so icons a site
     registers with the ``register_icons`` hook are offered too. An unknown name typed
     anyway is refused by the definition's check, with its message on the option.
-    """
 
-    template_name = "dynamo_wagtail/admin/widgets/icon_select.html"
-    option_template_name = "dynamo_wagtail/admin/widgets/icon_option.html"
+    A hundred icons and more: the page carries a bare ``<select>`` of their names, and
+    ``icon-select.js`` turns it into a grid of radios, each with its icon (from Wagtail's
+    sprite) before its name. The panel's client-side definition carries no options (see
+    ``IconSelectAdapter``): they would be in the page twice.
+    """
 
     def __init__(self, attrs: dict[str, Any] | None = None) -> None:
         super().__init__(attrs, choices=[(name, name) for name in icon_names()])
+
+    def render(
+        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
+    ) -> SafeString:
+        attrs = self.build_attrs(self.attrs, attrs)
+        options = format_html_join(
+            "",
+            "<option{}>{}</option>",
+            ((mark_safe(" selected") if icon == value else "", icon) for icon, _ in self.choices),
+        )
+        return format_html(
+            '<div class="dynamo-icon-select" data-controller="dynamo-icon-select">'
+            '<style>{}</style><select name="{}"{}>{}</select></div>',
+            mark_safe(ICON_SELECT_STYLE),  # noqa: S308 (a constant)
+            name,
+            format_html(' id="{}"', attrs["id"]) if attrs.get("id") else "",
+            options,
+        )
+
+    @property
+    def media(self) -> forms.Media:
+        return forms.Media(js=["dynamo_wagtail/js/icon-select.js"])
+
+
+class IconSelectAdapter(SelectAdapter):
+    """The icon panel's client-side definition: the select without its options.
+
+    Wagtail packs each panel's widget into the page (``window.wagtail.editHandler``) to
+    find its inputs there; with the options, they would be in the page twice.
+    """
+
+    def js_args(self, widget: IconSelect) -> list[Any]:
+        return [mark_safe('<select name="__NAME__" id="__ID__"></select>')]
+
+
+register_telepath(IconSelectAdapter(), IconSelect)
+
+
+def _single_quoted(text: str) -> SafeString:
+    """``text`` for an HTML attribute quoted with ': JSON's many " stay as they are (a
+    third of the page was their escapes); &, ', < and > are escaped as ever."""
+    escaped = text.replace("&", "&amp;").replace("'", "&#x27;")
+    return mark_safe(escaped.replace("<", "&lt;").replace(">", "&gt;"))  # noqa: S308
+
+
+#: Packed builder definitions: (block, language, relation targets) -> (block, JSON, context).
+_DEFINITIONS: dict[tuple[Any, ...], tuple[Any, str, Any]] = {}
+
+
+class BuilderWidget(BlockWidget):
+    """The builder's StreamField: Wagtail's block widget, lighter, and knowing the saved fields.
+
+    * The definition of every kind's block is packed once per set of kinds, language and
+      relation targets, not on every request.
+    * Its data attributes are quoted with ', so the JSON's " need no escaping (they made a
+      third of the page).
+    * "Change kind to" shows on the blocks of saved fields only (``saved_ids``, a style
+      the page carries), and ``builder.js`` opens "More options" where an option holds a
+      value other than its default.
+    """
+
+    def __init__(
+        self, block_def: Any, saved_ids: frozenset[str] = frozenset(), attrs: Any = None
+    ) -> None:
+        super().__init__(block_def, attrs=attrs)
+        self.saved_ids = saved_ids
+
+    def _build_block_json(self) -> None:
+        key = (id(self.block_def), get_language(), tuple(builder.target_choices()))
+        cached = _DEFINITIONS.get(key)
+        if cached is None:
+            super()._build_block_json()
+            if len(_DEFINITIONS) > 32:
+                _DEFINITIONS.clear()
+            cached = _DEFINITIONS[key] = (self.block_def, self.block_json, self.js_context)
+        self._js_context: Any = cached[2]
+        self._block_json: str | None = cached[1]
+
+    def render_with_errors(
+        self, name: str, value: Any, attrs: Any = None, errors: Any = None, renderer: Any = None
+    ) -> SafeString:
+        state = json.dumps(self.block_def.get_form_state(value))
+        error = json.dumps(get_error_json_data(errors.as_data()[0]) if errors else None)
+        children = list(value) if isinstance(value, StreamValue) else []
+        # Only ids read from the database go into the style (posted ids are the editor's).
+        saved = sorted(self.saved_ids & {str(child.id) for child in children})
+        sections = ",".join(f"#block-{uid}-section" for uid in saved)
+        shown = f":is({sections}) [data-contentpath=convert_to]{{display:block}}" if saved else ""
+        kinds = {child.block_type for child in children if str(child.id) in self.saved_ids}
+        targets = {k: v for k, v in builder.convert_map().items() if k in kinds}
+        return format_html(
+            '<div class="dynamo-builder" data-controller="dynamo-builder" '
+            "data-dynamo-builder-open-value='{}' data-dynamo-builder-targets-value='{}'>"
+            "<style>.dynamo-builder [data-contentpath=convert_to]{{display:none}}{}</style>"
+            '<div id="{}" data-block data-controller="w-block" data-w-block-data-value=\'{}\' '
+            "data-w-block-arguments-value='[{},{}]'></div></div>",
+            _single_quoted(json.dumps(builder.opened_blocks(children))),
+            _single_quoted(json.dumps(targets, separators=(",", ":"))),
+            mark_safe(shown),  # noqa: S308 (uuids from the database)
+            name,
+            _single_quoted(self.block_json),
+            _single_quoted(state),
+            _single_quoted(error),
+        )
+
+    @property
+    def media(self) -> forms.Media:
+        return super().media + forms.Media(js=["dynamo_wagtail/js/builder.js"])
 
 
 class MetaModelForm(WagtailAdminModelForm):
@@ -78,7 +204,12 @@ class MetaModelForm(WagtailAdminModelForm):
         block = builder.builder_block()
         field = self.fields["field_definitions"]
         field.block = block
-        field.widget = BlockWidget(block)
+        saved = (
+            self.instance.fields.filter(trashed_at__isnull=True).values_list("uid", flat=True)
+            if self.instance.pk
+            else []
+        )
+        field.widget = BuilderWidget(block, frozenset(str(uid) for uid in saved))
         if "icon" in self.fields:
             self.fields["icon"].widget = IconSelect()
         self._offer_fields()
@@ -120,6 +251,11 @@ class MetaModelForm(WagtailAdminModelForm):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        value = cleaned.get("field_definitions")
+        if value is not None:
+            refused = builder.convert_errors(value)
+            if refused is not None:
+                self.add_error("field_definitions", refused)
         for option in LIST_OPTIONS:
             if cleaned.get(option) is None:
                 cleaned[option] = []

@@ -19,6 +19,24 @@ from .forms import MetaModelForm
 from .views import MetaModelCreateView, MetaModelDeleteView, MetaModelEditView
 
 
+def _field(name: str, **kwargs: Any) -> FieldPanel:
+    """A panel of the type form: a definition takes no comments (nor their buttons)."""
+    return FieldPanel(name, disable_comments=True, **kwargs)
+
+
+class HiddenFieldPanel(FieldPanel):
+    """A hidden input, with no heading nor field chrome (a panel of its own showed an empty
+    section)."""
+
+    class BoundPanel(FieldPanel.BoundPanel):
+        def __init__(self, **kwargs: Any) -> None:
+            super().__init__(**kwargs)
+            self.heading = ""
+
+        def render_html(self, parent_context: Any = None) -> str:
+            return str(self.bound_field) if self.bound_field is not None else ""
+
+
 class ActiveTypesMixin:
     """A type in the trash is not offered to choose."""
 
@@ -50,39 +68,39 @@ class MetaModelViewSet(SnippetViewSet):
         [
             MultiFieldPanel(
                 [
-                    FieldPanel("name"),
-                    FieldPanel("verbose_name"),
-                    FieldPanel("verbose_name_plural"),
-                    FieldPanel("description"),
+                    _field("name"),
+                    _field("verbose_name"),
+                    _field("verbose_name_plural"),
+                    _field("description"),
+                    HiddenFieldPanel("expected_version"),
                 ],
                 heading=_("Content type"),
             ),
-            FieldPanel("field_definitions", heading=_("Fields")),
-            FieldPanel("layout", heading=_("Layout")),
+            _field("field_definitions", heading=_("Fields")),
+            _field("layout", heading=_("Layout")),
             MultiFieldPanel(
                 [
-                    FieldPanel("title_field"),
-                    FieldPanel("listing_columns"),
-                    FieldPanel("search_fields"),
-                    FieldPanel("ordering"),
-                    FieldPanel("admin"),
-                    FieldPanel("app"),
+                    _field("title_field"),
+                    _field("listing_columns"),
+                    _field("search_fields"),
+                    _field("ordering"),
+                    _field("admin"),
+                    _field("app"),
                 ],
                 heading=_("Admin"),
             ),
             MultiFieldPanel(
                 [
-                    FieldPanel("add_to_admin_menu"),
-                    FieldPanel("menu_order"),
-                    FieldPanel("icon"),
+                    _field("add_to_admin_menu"),
+                    _field("menu_order"),
+                    _field("icon"),
                 ],
                 heading=_("Where it shows"),
             ),
             MultiFieldPanel(
-                [FieldPanel(key) for key in reversed(FEATURE_KEYS)],
+                [_field(key) for key in reversed(FEATURE_KEYS)],
                 heading=_("Features"),
             ),
-            FieldPanel("expected_version"),
         ],
         base_form_class=MetaModelForm,
     )

@@ -91,6 +91,17 @@ INTEGER = "integer"
 STRING = "string"
 RELATION = "relation"
 
+#: The groups of the builder's kind picker, in the order it shows them.
+PICKER_GROUPS = {
+    "text": "Text",
+    "numbers": "Numbers",
+    "dates": "Dates and times",
+    "choices": "Choices",
+    "media": "Media",
+    "relations": "Relations",
+    "structure": "Structure",
+}
+
 
 class FieldKind:
     #: Stable kind name stored in MetaField.type.
@@ -114,6 +125,18 @@ class FieldKind:
     #: Validators added to the Django field.
     extra_validators: ClassVar[list[Callable[[Any], None]]] = []
     icon: ClassVar[str] = "form"
+    #: The kind picker's group, a key of PICKER_GROUPS; empty: by ``group`` (see
+    #: :meth:`picker_group_key`).
+    picker_group: ClassVar[str] = ""
+    #: One line shown under the label in the kind picker; not set on a kind: the first line
+    #: of its own docstring, if it has one (see :meth:`picker_description`).
+    description: ClassVar[str] = ""
+    #: What its values are ("string", "number", "date", …; empty: a sort of its own). A field can
+    #: change to a kind whose values are of the same sort (see :meth:`converts_from`).
+    values: ClassVar[str] = ""
+    #: Kinds (by name) and sorts of values (as ``values``) it also converts from, e.g.
+    #: numbers parse plain text ("char", "text").
+    accepts: ClassVar[frozenset[str]] = frozenset()
     #: Options whose value becomes an attribute of another class (a relation's way back):
     #: the definition checks them as reverse names.
     reverse_name_options: ClassVar[tuple[str, ...]] = ()
@@ -152,6 +175,49 @@ class FieldKind:
         return self.in_group(STRING)
 
     # -- builder ---------------------------------------------------------------
+
+    def picker_group_key(self) -> str:
+        """The kind picker's group: ``picker_group``, else text for strings, numbers for
+        integers, relations for relations and structure for the rest."""
+        if self.picker_group in PICKER_GROUPS:
+            return self.picker_group
+        if self.is_relation:
+            return "relations"
+        if self.is_string:
+            return "text"
+        if self.in_group(INTEGER):
+            return "numbers"
+        return "structure"
+
+    def picker_description(self) -> str:
+        """The kind picker's line under the label: the class's own ``description``, else the
+        first line of its own docstring, else the ``description`` it inherits."""
+        own = type(self).__dict__
+        if own.get("description"):
+            return str(own["description"])
+        doc = (own.get("__doc__") or "").strip()
+        return doc.splitlines()[0] if doc else self.description
+
+    def converts_from(self, source: FieldKind) -> bool:
+        """Whether a field of kind ``source`` may change to this kind (the builder's
+        "Change kind to" lists the kinds for which this is true).
+
+        Never to or from a relation (its values are keys of another table, or links in one).
+        Otherwise when this kind converts every value of ``source`` (``lossless_from``), when
+        both hold the same sort of value (``values``: one text kind to another, one number
+        kind to another, …) or when this kind converts that kind or sort (``accepts``: numbers
+        and dates parse plain text, plain text takes numbers and dates). Each value is still checked
+        when the change runs: the change is refused, with the entries that do not fit, if
+        one does not convert (``schema.impact.check_conversion``).
+        """
+        if source.name == self.name or self.is_relation or source.is_relation:
+            return False
+        return (
+            source.name in self.lossless_from
+            or bool(self.values and source.values == self.values)
+            or source.name in self.accepts
+            or bool(source.values and source.values in self.accepts)
+        )
 
     def option_blocks(self) -> list[tuple[str, Any]]:
         """Builder blocks for this kind's own options (names as in ``option_defaults``)."""

@@ -185,12 +185,15 @@ class RelationKind(FieldKind):
 class ForeignKeyKind(RelationKind):
     name = "foreign_key"
     label = "Link to another item"
+    picker_group = "relations"
+    description = "A link to one item of a content type or another model."
     legacy_name = "ForeignKey"
 
 
 class OneToOneKind(RelationKind):
     name = "one_to_one"
     label = "One-to-one link"
+    description = "A link to one item that no other entry links to."
     legacy_name = "OneToOneField"
     django_field = models.OneToOneField
     supports_unique = False  # always unique
@@ -199,6 +202,7 @@ class OneToOneKind(RelationKind):
 class ManyToManyKind(RelationKind):
     name = "many_to_many"
     label = "Links to several items"
+    description = "Links to any number of items of a content type or model."
     legacy_name = "ManyToManyField"
     django_field: ClassVar[type[LinkField]] = LinkField
     option_defaults: ClassVar[dict[str, Any]] = {"related_name": ""}

@@ -14,12 +14,16 @@ from django.utils import timezone
 from ..spec import FieldSpec
 from . import rules as field_rules
 from .base import INTEGER, Errors, FieldKind, validate_storable
-from .text import positive_int
+from .text import PLAIN_TEXT, positive_int
 
 
 class IntegerKind(FieldKind):
     name = "integer"
     label = "Integer"
+    picker_group = "numbers"
+    description = "A whole number."
+    values = "number"
+    accepts = PLAIN_TEXT
     legacy_name = "IntegerField"
     django_field = models.IntegerField
     group = INTEGER
@@ -52,6 +56,7 @@ class IntegerKind(FieldKind):
 class BigIntegerKind(IntegerKind):
     name = "big_integer"
     label = "Big integer"
+    description = "A whole number of up to 19 digits."
     legacy_name = "BigIntegerField"
     django_field = models.BigIntegerField
     lossless_from = frozenset(
@@ -62,6 +67,7 @@ class BigIntegerKind(IntegerKind):
 class SmallIntegerKind(IntegerKind):
     name = "small_integer"
     label = "Small integer"
+    description = "A whole number from -32768 to 32767."
     legacy_name = "SmallIntegerField"
     django_field = models.SmallIntegerField
     lossless_from = frozenset({"positive_small_integer", "boolean"})
@@ -70,6 +76,7 @@ class SmallIntegerKind(IntegerKind):
 class PositiveIntegerKind(IntegerKind):
     name = "positive_integer"
     label = "Positive integer"
+    description = "A whole number, zero or more."
     legacy_name = "PositiveIntegerField"
     django_field = models.PositiveIntegerField
     lossless_from = frozenset({"positive_small_integer", "boolean"})
@@ -78,6 +85,7 @@ class PositiveIntegerKind(IntegerKind):
 class PositiveSmallIntegerKind(IntegerKind):
     name = "positive_small_integer"
     label = "Positive small integer"
+    description = "A whole number from 0 to 32767."
     legacy_name = "PositiveSmallIntegerField"
     django_field = models.PositiveSmallIntegerField
     lossless_from = frozenset({"boolean"})
@@ -86,6 +94,10 @@ class PositiveSmallIntegerKind(IntegerKind):
 class DecimalKind(FieldKind):
     name = "decimal"
     label = "Decimal number"
+    picker_group = "numbers"
+    description = "A number with fixed decimal places, such as a price."
+    values = "number"
+    accepts = PLAIN_TEXT
     legacy_name = "DecimalField"
     django_field = models.DecimalField
     option_defaults = {"max_digits": 12, "decimal_places": 2}
@@ -134,6 +146,10 @@ class DecimalKind(FieldKind):
 class FloatKind(FieldKind):
     name = "float"
     label = "Floating point number"
+    picker_group = "numbers"
+    description = "A floating point number, such as a measurement."
+    values = "number"
+    accepts = PLAIN_TEXT
     legacy_name = "FloatField"
     django_field = models.FloatField
     lossless_from = frozenset(
@@ -146,6 +162,10 @@ class FloatKind(FieldKind):
 class BooleanKind(FieldKind):
     name = "boolean"
     label = "Yes / no"
+    picker_group = "choices"
+    description = "A tick box: yes or no."
+    values = "boolean"
+    accepts = PLAIN_TEXT
     legacy_name = "BooleanField"
     django_field = models.BooleanField
     supports_unique = False
@@ -163,6 +183,10 @@ class BooleanKind(FieldKind):
 class NullBooleanKind(FieldKind):
     name = "null_boolean"
     label = "Yes / no / unknown"
+    picker_group = "choices"
+    description = "Yes, no, or not known."
+    values = "boolean"
+    accepts = PLAIN_TEXT
     legacy_name = "NullBooleanField"
     django_field = models.BooleanField
     supports_unique = False
@@ -177,6 +201,10 @@ class NullBooleanKind(FieldKind):
 class DateKind(FieldKind):
     name = "date"
     label = "Date"
+    picker_group = "dates"
+    description = "A calendar date."
+    values = "date"
+    accepts = PLAIN_TEXT
     legacy_name = "DateField"
     django_field = models.DateField
     icon = "date"
@@ -186,6 +214,10 @@ class DateKind(FieldKind):
 class DateTimeKind(FieldKind):
     name = "datetime"
     label = "Date and time"
+    picker_group = "dates"
+    description = "A date and a time of day."
+    values = "date"
+    accepts = PLAIN_TEXT
     legacy_name = "DateTimeField"
     django_field = models.DateTimeField
     lossless_from = frozenset({"date"})
@@ -202,6 +234,10 @@ class DateTimeKind(FieldKind):
 class TimeKind(FieldKind):
     name = "time"
     label = "Time"
+    picker_group = "dates"
+    description = "A time of day."
+    values = "time"
+    accepts = PLAIN_TEXT
     legacy_name = "TimeField"
     django_field = models.TimeField
     icon = "time"
@@ -211,6 +247,10 @@ class TimeKind(FieldKind):
 class DurationKind(FieldKind):
     name = "duration"
     label = "Duration"
+    picker_group = "dates"
+    description = "A length of time, such as 1:30:00."
+    values = "duration"
+    accepts = PLAIN_TEXT
     legacy_name = "DurationField"
     django_field = models.DurationField
     icon = "time"
@@ -219,6 +259,10 @@ class DurationKind(FieldKind):
 class UUIDKind(FieldKind):
     name = "uuid"
     label = "UUID"
+    picker_group = "structure"
+    description = "A universally unique identifier."
+    values = "uuid"
+    accepts = PLAIN_TEXT
     legacy_name = "UUIDField"
     django_field = models.UUIDField
 
@@ -229,6 +273,10 @@ class UUIDKind(FieldKind):
 class JSONKind(FieldKind):
     name = "json"
     label = "JSON data"
+    picker_group = "structure"
+    description = "Structured data (JSON): lists, mappings, numbers and text."
+    values = "json"
+    accepts = frozenset({*PLAIN_TEXT, "number", "boolean"})
     legacy_name = "JSONField"
     django_field = models.JSONField
     supports_unique = False

@@ -14,6 +14,11 @@ from . import rules as field_rules
 from .base import STRING, Errors, FieldKind
 
 MAX_CHAR_LENGTH = 255 * 4  # within every backend's indexable VARCHAR limit
+MAX_LENGTH_HELP = "In characters (a file's: its stored name); empty: the kind's default."
+#: The kinds of plain text: numbers, dates and the like parse their values.
+PLAIN_TEXT = frozenset({"char", "text"})
+#: Sorts of values plain text (one line, several lines) converts from: each written as text.
+PLAIN_TEXT_TAKES = frozenset({"number", "boolean", "date", "time", "duration", "uuid"})
 
 
 def positive_int(spec: FieldSpec, key: str, errors: Errors, low: int, high: int) -> int | None:
@@ -28,10 +33,13 @@ def positive_int(spec: FieldSpec, key: str, errors: Errors, low: int, high: int)
 
 
 class MaxLengthOption:
-    """The ``max_length`` option: a builder block and its range check."""
+    """The ``max_length`` option: a builder block and its range check.
+
+    The block is the same for every kind (the builder ships it once): empty means the kind's
+    default (``option_defaults``).
+    """
 
     option_defaults: ClassVar[dict[str, Any]]
-    max_length_help: ClassVar[str] = "Longest value accepted, in characters."
 
     def option_blocks(self) -> list[tuple[str, Any]]:
         from wagtail import blocks
@@ -40,10 +48,10 @@ class MaxLengthOption:
             (
                 "max_length",
                 blocks.IntegerBlock(
+                    required=False,
                     min_value=1,
                     max_value=MAX_CHAR_LENGTH,
-                    default=self.option_defaults.get("max_length"),
-                    help_text=self.max_length_help,
+                    help_text=MAX_LENGTH_HELP,
                 ),
             )
         ]
@@ -57,6 +65,10 @@ class MaxLengthOption:
 class CharKind(MaxLengthOption, FieldKind):
     name = "char"
     label = "Text (one line)"
+    picker_group = "text"
+    description = "One line of text, such as a title or a name."
+    values = "string"
+    accepts = PLAIN_TEXT_TAKES
     legacy_name = "CharField"
     django_field: ClassVar[type[models.CharField]] = models.CharField
     group = STRING
@@ -77,6 +89,10 @@ class CharKind(MaxLengthOption, FieldKind):
 class TextKind(FieldKind):
     name = "text"
     label = "Text (several lines)"
+    picker_group = "text"
+    description = "Several lines of plain text."
+    values = "string"
+    accepts = PLAIN_TEXT_TAKES
     legacy_name = "TextField"
     django_field = models.TextField
     group = STRING
@@ -92,6 +108,8 @@ class TextKind(FieldKind):
 class SlugKind(CharKind):
     name = "slug"
     label = "Slug"
+    description = "Letters, digits, hyphens and underscores, as in a URL."
+    accepts = frozenset()
     legacy_name = "SlugField"
     django_field = models.SlugField
     option_defaults = {"max_length": 50}
@@ -101,6 +119,8 @@ class SlugKind(CharKind):
 class EmailKind(CharKind):
     name = "email"
     label = "Email address"
+    description = "An email address, checked for its form."
+    accepts = frozenset()
     legacy_name = "EmailField"
     django_field = models.EmailField
     option_defaults = {"max_length": 254}
@@ -111,6 +131,8 @@ class EmailKind(CharKind):
 class URLKind(CharKind):
     name = "url"
     label = "URL"
+    description = "A web address, checked for its form."
+    accepts = frozenset()
     legacy_name = "URLField"
     django_field = models.URLField
     option_defaults = {"max_length": 200}
@@ -121,6 +143,9 @@ class URLKind(CharKind):
 class GenericIPAddressKind(FieldKind):
     name = "ip"
     label = "IP address"
+    picker_group = "text"
+    description = "An IPv4 or IPv6 address."
+    values = "string"
     legacy_name = "GenericIPAddressField"
     django_field = models.GenericIPAddressField
     option_defaults = {"protocol": "both"}
@@ -145,6 +170,8 @@ class GenericIPAddressKind(FieldKind):
 class CommaSeparatedIntegerKind(CharKind):
     name = "comma_separated_integer"
     label = "Comma-separated integers"
+    description = "Whole numbers separated by commas, e.g. 1,2,3."
+    accepts = frozenset()
     legacy_name = "CommaSeparatedIntegerField"
     extra_validators = [validate_comma_separated_integer_list]
     supports_choices = False
@@ -154,6 +181,9 @@ class CommaSeparatedIntegerKind(CharKind):
 class ChoiceKind(CharKind):
     name = "choice"
     label = "Choice"
+    picker_group = "choices"
+    description = "One value from a list you define."
+    accepts = frozenset()
     legacy_name = ""
     option_defaults = {"max_length": 100, "widget": "select"}
     icon = "list-ul"
@@ -192,6 +222,10 @@ class ChoiceKind(CharKind):
 class MultipleChoiceKind(FieldKind):
     name = "multiple_choice"
     label = "Multiple choice"
+    picker_group = "choices"
+    description = "Any number of values from a list you define."
+    values = "list"
+    accepts = frozenset({*PLAIN_TEXT, "choice"})
     django_field = dynamo_fields.MultipleChoiceField
     supports_unique = False
     supports_index = False
@@ -240,6 +274,9 @@ class MultipleChoiceKind(FieldKind):
 class FileKind(MaxLengthOption, FieldKind):
     name = "file"
     label = "File"
+    picker_group = "media"
+    description = "An uploaded file, kept with the entry."
+    values = "file"
     legacy_name = "FileField"
     django_field: ClassVar[type[models.FileField]] = models.FileField
     group = STRING
@@ -250,8 +287,6 @@ class FileKind(MaxLengthOption, FieldKind):
     icon = "doc-full"
     rules = field_rules.FILES
 
-    max_length_help = "Longest stored file name, in characters."
-
     def kind_kwargs(self, spec: FieldSpec) -> dict[str, Any]:
         return {"max_length": spec.option("max_length", 100), "upload_to": "dynamo/"}
 
@@ -259,6 +294,7 @@ class FileKind(MaxLengthOption, FieldKind):
 class ImageFileKind(FileKind):
     name = "image_file"
     label = "Image file (plain)"
+    description = "An uploaded image, outside Wagtail's image library."
     legacy_name = "ImageField"
     django_field = models.ImageField
     icon = "image"

@@ -16,6 +16,9 @@ from .relations import ForeignKeyKind
 class RichTextKind(FieldKind):
     name = "rich_text"
     label = "Rich text"
+    picker_group = "text"
+    description = "Formatted text, edited in Wagtail's rich text editor."
+    values = "string"
     group = STRING
     option_defaults: ClassVar[dict[str, Any]] = {"features": None}
     supports_unique = False
@@ -89,6 +92,8 @@ class LinkedFileKind(ForeignKeyKind):
 class WagtailImageKind(LinkedFileKind):
     name = "image"
     label = "Image"
+    picker_group = "media"
+    description = "An image from Wagtail's image library."
     legacy_name = ""
     icon = "image"
 
@@ -99,6 +104,8 @@ class WagtailImageKind(LinkedFileKind):
 class DocumentKind(LinkedFileKind):
     name = "document"
     label = "Document"
+    picker_group = "media"
+    description = "A document from Wagtail's document library."
     legacy_name = ""
     icon = "doc-full-inverse"
 
@@ -109,6 +116,8 @@ class DocumentKind(LinkedFileKind):
 class PageKind(ForeignKeyKind):
     name = "page"
     label = "Page"
+    picker_group = "relations"
+    description = "A link to a page of the site."
     legacy_name = ""
     fixed_target = "wagtailcore.Page"
     icon = "doc-empty-inverse"
@@ -119,6 +128,8 @@ class SnippetKind(ForeignKeyKind):
 
     name = "snippet"
     label = "Snippet or content type"
+    picker_group = "relations"
+    description = "A link to a snippet or to an entry of a content type."
     legacy_name = ""
     icon = "snippet"
 
