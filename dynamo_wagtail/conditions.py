@@ -16,6 +16,7 @@ condition holds.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 OPERATORS = {
@@ -24,6 +25,13 @@ OPERATORS = {
     "not_empty": "is not empty",
 }
 OPTION = "show_when"
+#: The builder's way to write one: "gift is checked", "colour is one of red, blue",
+#: "notes is not empty".
+TEXT_RE = re.compile(
+    r"^\s*(?P<field>[A-Za-z][A-Za-z0-9_]*)\s+is\s+(?P<is>checked|not empty|one of)\b\s*"
+    r"(?P<values>.*?)\s*$",
+    re.IGNORECASE,
+)
 
 
 class ConditionError(ValueError):
@@ -34,6 +42,18 @@ def parse(value: Any) -> dict[str, Any] | None:
     """The condition as stored, or None for no condition; ConditionError if it is bad."""
     if value in (None, "", {}):
         return None
+    if isinstance(value, str):
+        found = TEXT_RE.match(value)
+        if not found:
+            raise ConditionError(
+                "Write the condition as 'gift is checked', 'colour is one of red, blue' "
+                "or 'notes is not empty'."
+            )
+        value = {
+            "field": found["field"],
+            "is": found["is"].lower().replace(" ", "_"),
+            "values": found["values"],
+        }
     if not isinstance(value, dict):
         raise ConditionError("Give the condition as field, is and values.")
     unknown = set(value) - {"field", "is", "values"}
@@ -57,6 +77,18 @@ def parse(value: Any) -> dict[str, Any] | None:
     if operator != "one_of" and values:
         raise ConditionError(f"'{operator}' takes no values.")
     return {"field": field.strip(), "is": operator, "values": values}
+
+
+def as_text(value: Any) -> str:
+    """A condition (as stored, or as given to the API) the way the builder writes it."""
+    try:
+        condition = parse(value)
+    except ConditionError:
+        return str(value)  # shown as it is, for the definition's check to refuse
+    if condition is None:
+        return ""
+    text = f"{condition['field']} is {condition['is'].replace('_', ' ')}"
+    return f"{text} {', '.join(condition['values'])}" if condition["values"] else text
 
 
 def holds(condition: dict[str, Any], value: Any) -> bool:

@@ -120,6 +120,7 @@ def test_a_block_shows_name_label_and_required_and_the_rest_is_in_more_options()
         "default",
         "description",
         "max_length",
+        "show_when",
         "min_length",
         "regex",
         "regex_message",

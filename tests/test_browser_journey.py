@@ -82,7 +82,7 @@ def test_editor_journey(page, live_server, site, django_user_model):
     ]:
         block_input(page, add_block(page, kind), "name").fill(name)
     block_input(page, 0, "required").check()
-    page.fill("input[name=title_field]", "title")
+    page.select_option("select[name=title_field]", "title")  # offered from the builder
     shot(page, "journey_02_builder")
     save(page)
     errors = page.locator("[data-field-errors]:has(p)").evaluate_all(

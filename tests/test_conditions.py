@@ -9,7 +9,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from dynamo_wagtail import api
-from tests.admin_utils import add_url, field, type_form
+from tests.admin_utils import add_url, edit_url, field, type_form
 
 pytestmark = pytest.mark.usefixtures("dynamo")
 
@@ -85,7 +85,7 @@ def test_a_condition_follows_a_rename_and_goes_with_a_removed_field() -> None:
         ({"field": "colour", "is": "one_of", "values": "blue"}, "Not a choice of 'colour': blue"),
         ({"field": "colour", "is": "one_of"}, "Give the values"),
         ({"field": "colour", "is": "sometimes"}, "'is' is one of"),
-        ("colour", "Give the condition as field, is and values."),
+        ("colour", "Write the condition as"),
     ],
 )
 def test_a_bad_condition_is_refused_on_the_field(condition, message) -> None:
@@ -122,20 +122,23 @@ def test_the_builder_saves_a_condition(admin_client) -> None:
         type_form(
             [
                 field("boolean", "gift"),
-                field(
-                    "char",
-                    "message",
-                    max_length="100",
-                    **{
-                        "show_when-field": "gift",
-                        "show_when-is": "checked",
-                        "show_when-values": "",
-                    },
-                ),
+                field("char", "message", max_length="100", show_when="gift is checked"),
+                field("char", "size", choices="s\nl", max_length="10"),
+                field("char", "fit", show_when="size is one of s, l"),
             ],
             name="Card",
         ),
     )
     assert response.status_code == 302, response.content.decode()[:3000]
-    message = api.MetaField.objects.get(name="message")
-    assert message.options["show_when"] == {"field": "gift", "is": "checked", "values": []}
+    options = {f.name: f.options.get("show_when") for f in api.MetaField.objects.all()}
+    assert options["message"] == {"field": "gift", "is": "checked", "values": []}
+    assert options["fit"] == {"field": "size", "is": "one_of", "values": ["s", "l"]}
+    # The builder writes it back the same way.
+    page = admin_client.get(edit_url(api.get_type("Card"))).content.decode()
+    assert "gift is checked" in page and "size is one of s, l" in page
+    refused = admin_client.post(
+        add_url(),
+        type_form([field("char", "note", show_when="whenever")], name="Other"),
+    )
+    assert refused.status_code == 200
+    assert "Write the condition as" in html.unescape(refused.content.decode())

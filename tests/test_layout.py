@@ -4,6 +4,7 @@ the definition (exported, imported, following renames) and never a schema change
 from __future__ import annotations
 
 import pytest
+from django.urls import reverse
 from wagtail.admin.panels import (
     FieldPanel,
     FieldRowPanel,
@@ -14,7 +15,7 @@ from wagtail.admin.panels import (
 )
 
 from dynamo_wagtail import api
-from tests.admin_utils import current_fields, edit_url, type_form
+from tests.admin_utils import edit_url, layout_form
 from tests.test_admin_menu import no_ddl
 
 pytestmark = pytest.mark.usefixtures("dynamo")
@@ -136,21 +137,25 @@ def test_the_layout_is_exported_and_imported() -> None:
     assert api.get_type("Product").layout == LAYOUT
 
 
-def test_the_layout_is_edited_in_the_type_form_and_shapes_the_entry_form(admin_client) -> None:
+def layout_url(meta_model) -> str:
+    return reverse("wagtailsnippets_dynamo_wagtail_metamodel:layout", args=[meta_model.pk])
+
+
+def test_the_layout_is_edited_on_its_own_page_and_shapes_the_entry_form(admin_client) -> None:
     meta_model = api.create_type("Product", FIELDS)
     meta_model.refresh_from_db()
-    data = type_form(
-        current_fields(meta_model),
-        expected_version=meta_model.schema_version,
-        layout=LAYOUT,
-        name="Product",
-    )
-    response = admin_client.post(edit_url(meta_model), data)
+    # The type's page links to the layout's; the builder's page carries no layout editor.
+    builder_page = admin_client.get(edit_url(meta_model)).content.decode()
+    assert layout_url(meta_model) in builder_page
+    assert 'name="layout-count"' not in builder_page
+    data = {**layout_form(LAYOUT), "expected_version": str(meta_model.schema_version)}
+    response = admin_client.post(layout_url(meta_model), data)
     assert response.status_code == 302, response.content.decode()[:3000]
+    assert response["Location"] == edit_url(meta_model)
     meta_model.refresh_from_db()
     assert meta_model.layout == LAYOUT
-    # The type form shows the layout again; the entry form has the tabs and the section.
-    assert "Shipping" in admin_client.get(edit_url(meta_model)).content.decode()
+    # The layout's page shows it again; the entry form has the tabs and the section.
+    assert "Shipping" in admin_client.get(layout_url(meta_model)).content.decode()
     page = admin_client.get("/admin/snippets/dynamo/product/add/").content.decode()
     assert 'role="tablist"' in page and "Shipping" in page and "Details" in page
     created = admin_client.post(
@@ -158,14 +163,18 @@ def test_the_layout_is_edited_in_the_type_form_and_shapes_the_entry_form(admin_c
     )
     assert created.status_code == 302, created.content.decode()[:2000]
     # A bad layout shows on the layout; nothing changes.
-    data = type_form(
-        current_fields(meta_model),
-        expected_version=meta_model.schema_version,
-        layout=[{"tab": "A", "items": ["colour"]}],
-        name="Product",
-    )
-    refused = admin_client.post(edit_url(meta_model), data)
+    meta_model.refresh_from_db()
+    bad = {
+        **layout_form([{"tab": "A", "items": ["colour"]}]),
+        "expected_version": str(meta_model.schema_version),
+    }
+    refused = admin_client.post(layout_url(meta_model), bad)
     assert refused.status_code == 200
     assert "Unknown field &#x27;colour&#x27;." in refused.content.decode()
     meta_model.refresh_from_db()
     assert meta_model.layout == LAYOUT
+    # A layout page opened before another change of the type is refused.
+    api.add_field("Product", "colour", "char")
+    stale = admin_client.post(layout_url(meta_model), data)
+    assert stale.status_code == 200
+    assert "after you opened it" in stale.content.decode()

@@ -23,6 +23,7 @@ from wagtail import blocks
 from wagtail.blocks.stream_block import StreamBlockValidationError, StreamValue
 from wagtail.blocks.struct_block import StructBlockValidationError
 
+from .. import conditions
 from ..conf import settings
 from ..errors import DefinitionError
 from ..kinds import PICKER_GROUPS, FieldKind, get_kind
@@ -320,6 +321,8 @@ def initial_value(meta_model: MetaModel | None) -> StreamValue:
             if "choices" in child.child_blocks:
                 raw["choices"] = field.choices
             for key, value in (field.options or {}).items():
+                if key == conditions.OPTION:
+                    value = conditions.as_text(value)  # written as the block takes it
                 if key in child.child_blocks:
                     raw[key] = value
             items.append((field.type, child.to_python(raw), str(field.uid)))

@@ -2,8 +2,10 @@
 
 The title field is a select, the listing columns and search fields are checkboxes. They
 offer the fields of the builder as it is in the page, including blocks added in the same
-save: a small Stimulus controller on Wagtail's application (``field-names.js``) rebuilds the
-choices when a block is added, renamed or deleted. Every name is checked by the definition.
+save: a small Stimulus controller on Wagtail's application (``field-names.js``) builds the
+choices from the builder's blocks and rebuilds them when a block is added, renamed or
+deleted. The page itself carries only what is chosen. Every name is checked by the
+definition.
 """
 
 from __future__ import annotations
@@ -75,9 +77,9 @@ class FieldNamesField(forms.Field):
         return [name for name in names if name]
 
 
-def offered(names: list[str], *chosen: Any) -> list[str]:
-    """The names to offer: the type's fields, then anything chosen that is not among them."""
-    result = list(names)
+def offered(*chosen: Any) -> list[str]:
+    """The names the page starts with: what is chosen (the controller adds the rest)."""
+    result: list[str] = []
     for value in chosen:
         for name in value if isinstance(value, (list, tuple)) else [value]:
             if name and name not in result:

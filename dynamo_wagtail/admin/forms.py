@@ -7,7 +7,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from wagtail.admin.forms import WagtailAdminModelForm
@@ -17,13 +17,12 @@ from wagtail.blocks import BlockField
 from wagtail.blocks.base import BlockWidget, get_error_json_data
 from wagtail.blocks.stream_block import StreamValue
 
-from .. import layout as form_layout
 from .. import pipeline
 from ..errors import DefinitionError
 from ..models import MetaModel
 from ..schema.planner import Plan
 from ..validation import icon_names
-from . import builder, field_choices, layout_blocks
+from . import builder, field_choices
 
 LIST_OPTIONS = ("listing_columns", "search_fields", "ordering")
 
@@ -71,18 +70,19 @@ class IconSelect(forms.Select):
         self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
     ) -> SafeString:
         attrs = self.build_attrs(self.attrs, attrs)
-        options = format_html_join(
-            "",
-            "<option{}>{}</option>",
-            ((mark_safe(" selected") if icon == value else "", icon) for icon, _ in self.choices),
-        )
+        # The chosen icon as the select's one option; every name once, space-separated, for
+        # the controller to build the grid from (an <option> per icon weighed twice as much).
+        names = [icon for icon, _ in self.choices]
+        chosen = value if value in names else ""
         return format_html(
-            '<div class="dynamo-icon-select" data-controller="dynamo-icon-select">'
-            '<style>{}</style><select name="{}"{}>{}</select></div>',
+            '<div class="dynamo-icon-select" data-controller="dynamo-icon-select"'
+            ' data-dynamo-icon-select-names-value="{}">'
+            '<style>{}</style><select name="{}"{}><option selected>{}</option></select></div>',
+            " ".join(names),
             mark_safe(ICON_SELECT_STYLE),  # noqa: S308 (a constant)
             name,
             format_html(' id="{}"', attrs["id"]) if attrs.get("id") else "",
-            options,
+            chosen,
         )
 
     @property
@@ -178,25 +178,11 @@ class BuilderWidget(BlockWidget):
 
 class MetaModelForm(WagtailAdminModelForm):
     field_definitions = BlockField(block=builder.builder_block(), required=False, label="Fields")
-    title_field = forms.CharField(
-        required=False,
-        max_length=63,
-        help_text="The field whose value stands for an entry in listings, choosers and messages.",
-    )
-    listing_columns = field_choices.FieldNamesField(
-        required=False, help_text="Fields shown in the listing, in builder order."
-    )
-    search_fields = field_choices.FieldNamesField(
-        required=False, help_text="Fields the admin search looks in."
-    )
+    # Labels say what they are; the builder's page keeps no help text it can do without.
+    title_field = forms.CharField(required=False, max_length=63)
+    listing_columns = field_choices.FieldNamesField(required=False)
+    search_fields = field_choices.FieldNamesField(required=False, label="Searched fields")
     ordering = NameListField(required=False, help_text="e.g. -price, title")
-    layout = BlockField(
-        block=layout_blocks.layout_block(),
-        required=False,
-        label="Layout",
-        help_text="Tabs, sections and rows of the editing form; fields left out follow in the "
-        "first tab. Changing the layout changes no table.",
-    )
     expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -214,40 +200,27 @@ class MetaModelForm(WagtailAdminModelForm):
             self.fields["icon"].widget = IconSelect()
         self._offer_fields()
         if not self.is_bound:
-            try:
-                stored = form_layout.parse(self.instance.layout)
-            except form_layout.LayoutError:
-                stored = []  # a row written around the engine: start the layout afresh
-            self.initial["layout"] = layout_blocks.to_value(stored)
             self.initial["field_definitions"] = builder.initial_value(self.instance)
             self.initial["expected_version"] = (
                 self.instance.schema_version if self.instance.pk else 0
             )
 
     def _offer_fields(self) -> None:
-        """Title field, listing columns and search fields chosen from the type's fields."""
-        names = list(
-            self.instance.fields.filter(trashed_at__isnull=True)
-            .order_by("order", "pk")
-            .values_list("name", flat=True)
-            if self.instance.pk
-            else []
-        )
+        """Title field, listing columns and search fields chosen from the builder's fields."""
         source = self.data if self.is_bound else self.initial
         chosen = {
             key: (source.getlist(key) if hasattr(source, "getlist") else source.get(key))
             for key in ("listing_columns", "search_fields")
         }
         title = source.get("title_field") or ""
+        # Only what is chosen goes in the page: the controller adds the builder's fields
+        # (Wagtail's admin needs JavaScript anyway), which keeps the builder page light.
         self.fields["title_field"].widget = field_choices.FieldNameSelect(
-            field_choices.offered(names, title), blank="None: the entry's number"
+            field_choices.offered(title), blank="None: the entry's number"
         )
         for key in ("listing_columns", "search_fields"):
-            offered = field_choices.offered(names, chosen[key] or [])
+            offered = field_choices.offered(chosen[key] or [])
             self.fields[key].widget = field_choices.FieldNameCheckboxes(offered)
-
-    def clean_layout(self) -> list[dict[str, Any]]:
-        return layout_blocks.from_value(self.cleaned_data.get("layout"))
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()

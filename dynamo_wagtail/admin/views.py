@@ -9,9 +9,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from wagtail.admin import messages
+from wagtail.admin.widgets.button import Button
 from wagtail.log_actions import log
 from wagtail.snippets.views import snippets as snippet_views
 
@@ -128,7 +130,22 @@ class MetaModelCreateView(SchemaFormMixin, snippet_views.CreateView):
 
 
 class MetaModelEditView(SchemaFormMixin, snippet_views.EditView):
-    pass
+    @cached_property
+    def header_more_buttons(self) -> list[Any]:
+        buttons = super().header_more_buttons
+        url = reverse("wagtailsnippets_dynamo_wagtail_metamodel:layout", args=[self.object.pk])
+        buttons.append(Button(_("Layout of the entry form"), url=url, icon_name="form"))
+        return buttons
+
+
+class MetaModelLayoutView(SchemaFormMixin, snippet_views.EditView):
+    """The layout of the type's entry form: tabs, sections and rows (no table changes)."""
+
+    def get_success_url(self) -> str:
+        return reverse("wagtailsnippets_dynamo_wagtail_metamodel:edit", args=[self.object.pk])
+
+    def get_page_subtitle(self) -> str:
+        return _("Layout of %(name)s") % {"name": self.object}
 
 
 class MetaModelDeleteView(snippet_views.DeleteView):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel, ObjectList
@@ -16,7 +17,13 @@ from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 from ..mixins import FEATURE_KEYS
 from ..models import MetaField, MetaModel
 from .forms import MetaModelForm
-from .views import MetaModelCreateView, MetaModelDeleteView, MetaModelEditView
+from .layout_form import MetaModelLayoutForm
+from .views import (
+    MetaModelCreateView,
+    MetaModelDeleteView,
+    MetaModelEditView,
+    MetaModelLayoutView,
+)
 
 
 def _field(name: str, **kwargs: Any) -> FieldPanel:
@@ -77,7 +84,6 @@ class MetaModelViewSet(SnippetViewSet):
                 heading=_("Content type"),
             ),
             _field("field_definitions", heading=_("Fields")),
-            _field("layout", heading=_("Layout")),
             MultiFieldPanel(
                 [
                     _field("title_field"),
@@ -104,6 +110,25 @@ class MetaModelViewSet(SnippetViewSet):
         ],
         base_form_class=MetaModelForm,
     )
+
+    layout_panel = ObjectList(
+        [_field("layout", heading=_("Layout")), HiddenFieldPanel("expected_version")],
+        base_form_class=MetaModelLayoutForm,
+    )
+
+    @property
+    def layout_view(self) -> Any:
+        panel = self.layout_panel.bind_to_model(MetaModel)
+        return self.construct_view(
+            MetaModelLayoutView,
+            **self.get_edit_view_kwargs(panel=panel, form_class=panel.get_form_class()),
+        )
+
+    def get_urlpatterns(self) -> list[Any]:
+        return [
+            *super().get_urlpatterns(),
+            path("layout/<str:pk>/", self.layout_view, name="layout"),
+        ]
 
     def get_queryset(self, request: Any) -> Any:
         return MetaModel.objects.filter(trashed_at__isnull=True)

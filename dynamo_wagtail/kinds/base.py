@@ -505,22 +505,14 @@ class FieldKind:
 
 
 def condition_block() -> Any:
-    """The builder's "Show only when" part of a field block."""
+    """The builder's "Show only when", written as text (one light block for every kind)."""
     from wagtail import blocks
 
-    return blocks.StructBlock(
-        [
-            ("field", blocks.CharBlock(required=False, max_length=63, label="Field")),
-            (
-                "is",
-                blocks.ChoiceBlock(
-                    choices=list(conditions.OPERATORS.items()), default="not_empty", required=False
-                ),
-            ),
-            ("values", blocks.CharBlock(required=False, help_text="For 'is one of': a, b")),
-        ],
+    return blocks.CharBlock(
+        required=False,
+        max_length=255,
         label="Show only when",
-        help_text="Hidden, and not required, until the other field has the value.",
+        help_text="e.g. gift is checked, size is one of s, m, or notes is not empty",
     )
 
 
