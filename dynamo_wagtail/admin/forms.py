@@ -176,6 +176,14 @@ class BuilderWidget(BlockWidget):
         return super().media + forms.Media(js=["dynamo_wagtail/js/builder.js"])
 
 
+#: Help texts of the type form, shorter than the model's.
+SHORT_HELP = {
+    "admin": "",
+    "add_to_admin_menu": "Its own menu item, instead of under Snippets.",
+    "menu_order": "0 comes first; empty: just before Reports.",
+}
+
+
 class MetaModelForm(WagtailAdminModelForm):
     field_definitions = BlockField(block=builder.builder_block(), required=False, label="Fields")
     # Labels say what they are; the builder's page keeps no help text it can do without.
@@ -198,6 +206,10 @@ class MetaModelForm(WagtailAdminModelForm):
         field.widget = BuilderWidget(block, frozenset(str(uid) for uid in saved))
         if "icon" in self.fields:
             self.fields["icon"].widget = IconSelect()
+        # Short help on the builder's page (it is weighed: docs/benchmarks.md, figure 8).
+        for name, text in SHORT_HELP.items():
+            if name in self.fields:
+                self.fields[name].help_text = text
         self._offer_fields()
         if not self.is_bound:
             self.initial["field_definitions"] = builder.initial_value(self.instance)
