@@ -44,7 +44,7 @@ def summary() -> Iterator[None]:
 
 def all_drift() -> list[str]:
     problems: list[str] = []
-    for row in MetaModel.objects.exclude(applied_spec=None):
+    for row in MetaModel.objects.filter(applied_spec__isnull=False):
         spec = ModelSpec.from_json(row.applied_spec)
         if spec.state != "retired":
             problems += drift(spec, applier.Context(pipeline.others(spec.uid, "default")))
