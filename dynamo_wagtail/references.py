@@ -6,25 +6,19 @@ so a rename is one save; names that never were a field's are refused.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable
-from dataclasses import replace
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from . import conditions, layout
 from .kinds import get_kind
-from .spec import FieldSpec, freeze_options
+from .spec import FieldSpec
 
 
-def follow_fields(values: dict[str, Any], fields: Iterable[FieldSpec]) -> dict[str, Any]:
-    """Type options that name fields, following renames and removals of those fields.
-
-    A name that was a field's earlier name becomes that field's name now; the name of a
-    field in the trash is left out (``ordering`` keeps each name's direction). Names that
-    were never a field's stay, for the check to refuse. Values that are not names or
-    lists of names come back as they are.
-    """
+def follower(fields: Iterable[FieldSpec], keep: Iterable[str] = ()) -> Callable[[str], str | None]:
+    """``follow(name)``: the name a field has now, given any name it had; None for a field in
+    the trash; the name itself when it never was a field's (and for the names in ``keep``)."""
     fields = list(fields)
-    active = {f.name for f in fields if f.is_active} | {"pk", "id"}
+    active = {f.name for f in fields if f.is_active} | set(keep)
     renamed = {old: f.name for f in fields if f.is_active for old in f.former_names}
     removed = {n for f in fields if not f.is_active for n in (f.name, *f.former_names)}
 
@@ -35,6 +29,18 @@ def follow_fields(values: dict[str, Any], fields: Iterable[FieldSpec]) -> dict[s
             return renamed[name]
         return None if name in removed else name
 
+    return follow
+
+
+def follow_fields(values: dict[str, Any], fields: Iterable[FieldSpec]) -> dict[str, Any]:
+    """Type options that name fields, following renames and removals of those fields.
+
+    A name that was a field's earlier name becomes that field's name now; the name of a
+    field in the trash is left out (``ordering`` keeps each name's direction). Names that
+    were never a field's stay, for the check to refuse. Values that are not names or
+    lists of names come back as they are.
+    """
+    follow = follower(fields, keep={"pk", "id"})
     result = dict(values)
     if "layout" in values:
         with contextlib.suppress(layout.LayoutError):  # refused by the check, with its message
@@ -92,8 +98,7 @@ def follow_conditions(
     field id for conditions that cannot work. A condition on a field moved to the trash
     is dropped: the field then always shows."""
     active = {f.name: f for f in fields if f.is_active}
-    renamed = {old: f.name for f in active.values() for old in f.former_names}
-    trashed = {n for f in fields if not f.is_active for n in (f.name, *f.former_names)}
+    follow = follower(fields)
     errors: dict[str, dict[str, list[str]]] = {}
     result: list[FieldSpec] = []
     for spec in fields:
@@ -101,26 +106,17 @@ def follow_conditions(
         if not condition or not spec.is_active:
             result.append(spec)
             continue
-        target = condition["field"]
-        name = target if target in active else renamed.get(target)
-        options = dict(spec.options)
-        if name is None and target in trashed:
-            options.pop(conditions.OPTION)
-            result.append(replace(spec, options=freeze_options(_thawed(options))))
+        name = follow(condition["field"])
+        if name is None:  # the other field is in the trash
+            result.append(spec.with_option(conditions.OPTION, None))
             continue
-        message = _condition_problem(spec, condition, active.get(name or ""))
+        message = _condition_problem(spec, condition, active.get(name))
         if message:
             errors[spec.uid] = {conditions.OPTION: [message]}
-        elif name != target:
-            options[conditions.OPTION] = {**condition, "field": name}
-            spec = replace(spec, options=freeze_options(_thawed(options)))
+        elif name != condition["field"]:
+            spec = spec.with_option(conditions.OPTION, {**condition, "field": name})
         result.append(spec)
     return result, errors
-
-
-def _thawed(options: dict[str, Any]) -> dict[str, Any]:
-    probe = FieldSpec(uid="", name="", kind="", column="", options=tuple(options.items()))
-    return {key: probe.option(key) for key in options}
 
 
 def _condition_problem(

@@ -103,6 +103,12 @@ class FieldSpec:
                 return _thaw(v)
         return default
 
+    def with_option(self, key: str, value: Any) -> FieldSpec:
+        """This field with option ``key`` set to ``value`` (None: left out)."""
+        options = {k: self.option(k) for k, _v in self.options}
+        options[key] = value
+        return replace(self, options=freeze_options(options))
+
     @property
     def db_required(self) -> bool:
         """Required in the database too: a field shown on a condition is required only

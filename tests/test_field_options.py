@@ -130,6 +130,19 @@ def test_a_name_that_never_was_a_field_is_still_refused() -> None:
     assert caught.value.type_errors == {"listing_columns": ["Unknown fields: colour."]}
 
 
+def opened_form(meta_model: MetaModel, blocks: list[tuple]) -> dict:
+    """The type form with ``blocks``, its options as the form showed them when opened."""
+    return type_form(
+        blocks,
+        expected_version=meta_model.schema_version,
+        name="Product",
+        title_field="name",
+        listing_columns="name, price",
+        search_fields="name",
+        ordering="-price, name",
+    )
+
+
 def test_renaming_a_named_field_in_the_builder_is_one_save(admin_client) -> None:
     meta_model = product()
     blocks = current_fields(meta_model)
@@ -138,19 +151,7 @@ def test_renaming_a_named_field_in_the_builder_is_one_save(admin_client) -> None
             block[1]["name"] = "cost"
         if block[1]["name"] == "name":
             block[1]["name"] = "title"
-    # The form still shows the names it was opened with.
-    response = admin_client.post(
-        edit_url(meta_model),
-        type_form(
-            blocks,
-            expected_version=meta_model.schema_version,
-            name="Product",
-            title_field="name",
-            listing_columns="name, price",
-            search_fields="name",
-            ordering="-price, name",
-        ),
-    )
+    response = admin_client.post(edit_url(meta_model), opened_form(meta_model, blocks))
     assert response.status_code == 302, response.content.decode()[:3000]
     assert options_of(meta_model) == {
         "title_field": "title",
@@ -163,15 +164,7 @@ def test_renaming_a_named_field_in_the_builder_is_one_save(admin_client) -> None
 def test_removing_a_named_field_in_the_builder_says_so(admin_client) -> None:
     meta_model = product()
     blocks = [b for b in current_fields(meta_model) if b[1]["name"] != "price"]
-    data = type_form(
-        blocks,
-        expected_version=meta_model.schema_version,
-        name="Product",
-        title_field="name",
-        listing_columns="name, price",
-        search_fields="name",
-        ordering="-price, name",
-    )
+    data = opened_form(meta_model, blocks)
     response = admin_client.post(edit_url(meta_model), {**data, "dynamo_confirm": "1"})
     assert response.status_code == 302, response.content.decode()[:3000]
     shown = html.unescape(" ".join(str(m) for m in get_messages(response.wsgi_request)))

@@ -89,6 +89,7 @@ def test_a_number_range_is_a_database_check() -> None:
         ({"min_value": 10, "max_value": 5}, "max_value", "less than the minimum value"),
         ({"min_value": "ten"}, "min_value", "not a valid value"),
         ({"regex": "[a-"}, "regex", "Not a valid regular expression"),
+        ({"regex": "^(a+)+$"}, "regex", "can take very long"),
         ({"max_size_mb": -1}, "max_size_mb", "more than 0"),
         ({"extensions": "p df"}, "extensions", "Not a file extension"),
         ({"min_items": -2}, "min_items", "0 or more"),

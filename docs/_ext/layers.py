@@ -49,16 +49,24 @@ def parse_layer(text: str) -> tuple[list[str], bool]:
     return [p.removeprefix(PACKAGE) for p in parts], independent
 
 
+def svg_start(height: int, label: str, title: str) -> list[str]:
+    """The opening of an SVG picture as wide as the docs' text, with its accessible names."""
+    return [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" '
+        f'width="100%" role="img" aria-label="{escape(label)}" '
+        f'style="max-width:{WIDTH}px;font-family:sans-serif;font-size:12px">',
+        f"<title>{escape(title)}</title>",
+    ]
+
+
 def render_svg(names: list[str], layers: list[str]) -> str:
     height = PAD * 2 + len(layers) * (ROW + GAP) - GAP
     box_area = WIDTH - LABEL_WIDTH - PAD * 2
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" '
-        f'width="100%" role="img" aria-label="The layers of dynamo_wagtail, top first" '
-        f'style="max-width:{WIDTH}px;font-family:sans-serif;font-size:12px">',
-        "<title>The layers of dynamo_wagtail, top first: each imports only from those below"
-        "</title>",
-    ]
+    parts = svg_start(
+        height,
+        "The layers of dynamo_wagtail, top first",
+        "The layers of dynamo_wagtail, top first: each imports only from those below",
+    )
     for index, (name, layer) in enumerate(zip(names, layers, strict=True)):
         modules, independent = parse_layer(layer)
         y = PAD + index * (ROW + GAP)
@@ -93,11 +101,12 @@ def render_flow(steps: list[tuple[str, str, str]]) -> str:
     height = PAD * 2 + len(steps) * box_height + (len(steps) - 1) * arrow
     box_width = 340
     x = PAD
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" '
-        f'width="100%" role="img" aria-label="The data path" '
-        f'style="max-width:{WIDTH}px;font-family:sans-serif;font-size:12px">',
-        "<title>The data path: definition, spec, plan, apply, class, registry, sync</title>",
+    parts = svg_start(
+        height,
+        "The data path",
+        "The data path: definition, spec, plan, apply, class, registry, sync",
+    )
+    parts += [
         '<defs><marker id="dynamo-arrow" viewBox="0 0 10 10" refX="9" refY="5" '
         'markerWidth="7" markerHeight="7" orient="auto-start-reverse">'
         '<path d="M0,0 L10,5 L0,10 z" fill="#5f6368"/></marker></defs>',

@@ -50,6 +50,10 @@ ENFORCE_CHOICES = (("all", "All entries"), ("new", "New and edited entries only"
 MAX_PATTERN_LENGTH = 500
 MAX_FILE_SIZE_MB = 10_000
 EXTENSION_RE = re.compile(r"[a-z0-9]{1,10}")
+#: A group holding a repetition and repeated itself: (a+)+, (a*b)*, (x{2,})+ …
+NESTED_REPEAT_RE = re.compile(
+    r"\((?:[^()\\]|\\.)*(?:[+*]|\{\d*,\d*\})(?:[^()\\]|\\.)*\)(?:[+*]|\{\d*,)"
+)
 
 
 def defaults(rules: tuple[str, ...]) -> dict[str, Any]:
@@ -110,6 +114,13 @@ def parse(key: str, value: Any, to_python: Callable[[Any], Any]) -> Any:
             re.compile(value)
         except re.error as exc:
             raise ValueError(f"Not a valid regular expression: {exc}.") from None
+        if NESTED_REPEAT_RE.search(value):
+            # Python's re has no time limit: (a+)+ takes exponential time on some values,
+            # and every save of an entry runs the pattern.
+            raise ValueError(
+                "A repeated group that repeats inside itself, such as (a+)+, can take very long "
+                "to check; write it without the inner repetition."
+            )
         return value
     if key == "regex_message":
         if not isinstance(value, str):
