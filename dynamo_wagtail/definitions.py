@@ -319,9 +319,8 @@ def build_spec(meta_model: MetaModel, fields: Iterable[MetaField] | None = None)
     field_specs, condition_errors = follow_conditions(field_specs)
     for uid, errors in condition_errors.items():
         field_errors.setdefault(uid, {}).update(errors)
-    active_names = {f.name for f in field_specs if f.is_active} | {"pk", "id"}
     references = follow_fields({k: getattr(meta_model, k) for k in FIELD_OPTION_KEYS}, field_specs)
-    _check_type_options(meta_model, references, active_names, type_errors)
+    _check_type_options(meta_model, references, field_specs, type_errors, field_errors)
     if type_errors or field_errors:
         raise DefinitionError(type_errors, field_errors, {f.uid: f.name for f in field_specs})
     spec = ModelSpec(
@@ -365,10 +364,18 @@ def _app_errors(app: str) -> list[str]:
 
 
 def _check_type_options(
-    meta_model: Any, references: dict[str, Any], names: set[str], errors: dict[str, list[str]]
+    meta_model: Any,
+    references: dict[str, Any],
+    fields: list[FieldSpec],
+    errors: dict[str, list[str]],
+    field_errors: dict[str, dict[str, list[str]]],
 ) -> None:
-    for option, messages in check_references(references, names).items():
+    on_options, on_fields = check_references(references, fields)
+    for option, messages in on_options.items():
         errors.setdefault(option, []).extend(messages)
+    for uid, options in on_fields.items():
+        for option, messages in options.items():
+            field_errors.setdefault(uid, {}).setdefault(option, []).extend(messages)
     for message in icon_errors(meta_model.icon):
         errors.setdefault("icon", []).append(message)
     if meta_model.workflows and not (meta_model.drafts and meta_model.revisions):

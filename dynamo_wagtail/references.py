@@ -9,6 +9,8 @@ import contextlib
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from django.db.models.fields.related import RelatedField
+
 from . import conditions, layout
 from .kinds import get_kind
 from .spec import FieldSpec
@@ -62,9 +64,41 @@ def follow_fields(values: dict[str, Any], fields: Iterable[FieldSpec]) -> dict[s
     return result
 
 
-def check_references(references: dict[str, Any], names: set[str]) -> dict[str, list[str]]:
-    """Messages by option for names that are no field of the type (``names``: its fields)."""
+#: Why a field of a kind cannot be what an option makes of it: (option, test, message).
+#: The message is shown on the option and on the field's block.
+_UNSUITABLE: tuple[tuple[str, Callable[[Any], bool], str], ...] = (
+    (
+        "title_field",
+        lambda f: f.many_to_many,
+        "'{}' links to several items: it cannot be the title.",
+    ),
+    (
+        "listing_columns",
+        lambda f: f.many_to_many,
+        "'{}' links to several items: it cannot be a listing column.",
+    ),
+    (
+        "ordering",
+        lambda f: f.many_to_many,
+        "'{}' links to several items: entries cannot be sorted by it.",
+    ),
+    (
+        "search_fields",
+        lambda f: issubclass(f, RelatedField),
+        "'{}' links to other items: it cannot be searched.",
+    ),
+)
+
+
+def check_references(
+    references: dict[str, Any], fields: Iterable[FieldSpec]
+) -> tuple[dict[str, list[str]], dict[str, dict[str, list[str]]]]:
+    """Messages by option for names that are no active field of the type, or a field that
+    cannot serve the option; and the latter's messages by field id, by option, too."""
+    active = {f.name: f for f in fields if f.is_active}
+    names = set(active) | {"pk", "id"}
     errors: dict[str, list[str]] = {}
+    on_fields: dict[str, dict[str, list[str]]] = {}
 
     def unknown(values: Iterable[str]) -> list[str]:
         return [v for v in values if v.lstrip("-") not in names]
@@ -80,6 +114,15 @@ def check_references(references: dict[str, Any], names: set[str]) -> dict[str, l
     title = references["title_field"]
     if title and title not in names:
         errors.setdefault("title_field", []).append(f"Unknown field '{title}'.")
+    for option, unsuitable, text in _UNSUITABLE:
+        value = references[option]
+        chosen = [value] if isinstance(value, str) else value if isinstance(value, list) else []
+        for item in chosen:
+            spec = active.get(item.lstrip("-")) if isinstance(item, str) else None
+            if spec is not None and unsuitable(get_kind(spec.kind).django_field):
+                message = text.format(spec.name)
+                errors.setdefault(option, []).append(message)
+                on_fields.setdefault(spec.uid, {}).setdefault(option, []).append(message)
     try:
         placed = layout.parse(references["layout"])
     except layout.LayoutError as exc:
@@ -88,7 +131,7 @@ def check_references(references: dict[str, Any], names: set[str]) -> dict[str, l
         found = layout.problems(placed, names - {"pk", "id"})
         if found:
             errors["layout"] = found
-    return errors
+    return errors, on_fields
 
 
 def follow_conditions(

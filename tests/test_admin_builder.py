@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import html
+
 import pytest
 from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 from wagtail.models import ModelLogEntry
 
 from dynamo_wagtail import api
+from dynamo_wagtail.admin.block_fields import NOT_SENT
 from dynamo_wagtail.models import MetaField, MetaModel
 from tests.admin_utils import add_url, current_fields, edit_url, field, type_form
 
@@ -213,9 +216,23 @@ def test_trashed_types_are_not_offered_in_the_chooser_or_the_field_filter(admin_
     chooser = MetaModel.snippet_viewset.chooser_viewset
     modal = admin_client.get(reverse(chooser.get_url_name("choose"))).json()["html"]
     results = admin_client.get(reverse(chooser.get_url_name("choose_results"))).content.decode()
-    for html in (modal, results):
-        assert "Shop" in html and "Gone" not in html
+    for text in (modal, results):
+        assert "Shop" in text and "Gone" not in text
 
     page = admin_client.get(reverse("wagtailsnippets_dynamo_wagtail_metafield:list"))
     choices = [str(value) for value, _ in page.context["filters"].form.fields["meta_model"].choices]
     assert str(kept) in choices and str(trashed) not in choices
+
+
+@pytest.mark.parametrize("page", ["edit", "layout"])
+def test_a_post_without_the_block_data_is_a_form_error_not_a_server_error(admin_client, page):
+    meta_model = api.create_type("Product", [{"name": "title", "kind": "char"}])
+    meta_model.refresh_from_db()
+    url = reverse(f"wagtailsnippets_dynamo_wagtail_metamodel:{page}", args=[meta_model.pk])
+    posted = {"name": "Product", "expected_version": str(meta_model.schema_version)}
+    for data in (posted, {**posted, "field_definitions-count": "x", "layout-count": "2"}):
+        response = admin_client.post(url, data)
+        assert response.status_code == 200
+        assert NOT_SENT in html.unescape(response.content.decode())
+    meta_model.refresh_from_db()
+    assert [f.name for f in meta_model.fields.all()] == ["title"]

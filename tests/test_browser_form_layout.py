@@ -1,73 +1,151 @@
-"""The editing form of a laid-out type in Chromium: two tabs, a collapsible section, a field
-shown on a condition and three validation rules; then the title field renamed in one save.
+"""The form of a type, defined in the admin in Chromium: fields with three validation rules and
+a condition in the builder, two tabs, a row and a section on the layout page; then the entry
+form (tabs, the conditional field appearing and disappearing, each rule's message), the title
+field renamed in one save, and the options that name fields (title, listing, ordering) chosen
+from the builder's fields.
 
-Screenshots of the entry form and the type form go to tests/artifacts.
+Screenshots of the builder, the layout page, the entry form and the type form go to
+tests/artifacts.
 """
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from django.urls import reverse
 
 from dynamo_wagtail import api
 from tests.admin_utils import edit_url
 from tests.browser import login, shot
-from tests.test_browser_journey import add_block, block_input
+from tests.test_browser_journey import add_block, block_input, save
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("dynamo")]
 
+SKU_MESSAGE = "Use three capitals, a dash and four digits."
+#: The Offer's fields as the editor adds them: kind, name, options under "More options".
+FIELDS = [
+    ("Text (one line)", "title", {"min_length": "3"}),
+    ("Text (one line)", "sku", {"regex": r"^[A-Z]{3}-\d{4}$", "regex_message": SKU_MESSAGE}),
+    ("Integer", "price", {"min_value": "0", "max_value": "10000"}),
+    ("Yes / no", "has_discount", {"verbose_name": "Discounted"}),
+    ("Integer", "discount", {"show_when": "has_discount is checked"}),
+    ("Integer", "weight", {}),
+]
+LAYOUT = [
+    {
+        "tab": "Offer",
+        "items": [
+            "title",
+            {"row": ["sku", "price"]},
+            {"section": "Discount", "collapsed": False, "items": ["has_discount", "discount"]},
+        ],
+    },
+    {"tab": "Shipping", "items": ["weight"]},
+]
 
-def define_offer() -> None:
-    api.create_type(
-        "Offer",
-        [
-            {"name": "title", "kind": "char", "required": True, "options": {"min_length": 3}},
-            {
-                "name": "sku",
-                "kind": "char",
-                "options": {
-                    "max_length": 20,
-                    "regex": r"^[A-Z]{3}-\d{4}$",
-                    "regex_message": "Use three capitals, a dash and four digits.",
-                },
-            },
-            {"name": "price", "kind": "integer", "options": {"min_value": 0, "max_value": 10000}},
-            {"name": "has_discount", "kind": "boolean", "verbose_name": "Discounted"},
-            {
-                "name": "discount",
-                "kind": "integer",
-                "required": True,
-                "options": {"show_when": {"field": "has_discount", "is": "checked"}},
-            },
-            {"name": "weight", "kind": "integer"},
-        ],
-        verbose_name="offer",
-        title_field="title",
-        listing_columns=["title", "price"],
-        layout=[
-            {
-                "tab": "Offer",
-                "items": [
-                    "title",
-                    {"row": ["sku", "price"]},
-                    {"section": "Discount", "items": ["has_discount", "discount"]},
-                ],
-            },
-            {"tab": "Shipping", "items": ["weight"]},
-        ],
+
+@pytest.fixture
+def editor(django_user_model):
+    return django_user_model.objects.create_superuser("admin", "admin@example.com", "pw")
+
+
+def more_options(page, index: int) -> None:
+    """Open the "More options" part of the builder's block ``index``."""
+    section = block_input(page, index, "name").locator(
+        "xpath=ancestor::section[contains(@id, 'block-')][1]"
     )
+    toggle = section.locator("[id$='-more_options-section'] button[data-panel-toggle]").first
+    if toggle.get_attribute("aria-expanded") != "true":
+        toggle.click()
 
 
-def test_tabs_sections_conditions_and_rules_in_the_entry_form(page, live_server, django_user_model):
-    django_user_model.objects.create_superuser("admin", "admin@example.com", "pw")
-    define_offer()
+def insert(page, container, label: str | None = None) -> None:
+    """Append a child to the stream (or list) block ``container``, a locator or a content
+    path, picking ``label`` from the picker when the stream takes several kinds of block."""
+    if isinstance(container, str):
+        container = page.locator(f"[data-contentpath='{container}']").first
+    # The container's own last button: after its last child, not a nested block's.
+    container.locator("button.c-sf-add-button").last.click()
+    if label:
+        exact = re.compile(rf"^\s*{re.escape(label)}\s*$")
+        page.locator(".w-combobox__option, [role=option]").filter(has_text=exact).first.click()
+
+
+def define_in_builder(page, base: str) -> None:
+    page.goto(f"{base}/admin/dynamo/types/add/")
+    page.fill("input[name=name]", "Offer")
+    page.fill("input[name=verbose_name]", "offer")
+    for kind, name, options in FIELDS:
+        index = add_block(page, kind)
+        block_input(page, index, "name").fill(name)
+        if set(options) - {"verbose_name"}:
+            more_options(page, index)
+        for option, value in options.items():
+            block_input(page, index, option).fill(value)
+    block_input(page, 0, "required").check()
+    block_input(page, 4, "required").check()  # required only while shown
+    # The title field and the listing offer the fields added in this very save.
+    page.locator("select[name=title_field] option[value=title]").wait_for(state="attached")
+    page.select_option("select[name=title_field]", "title")
+    for column in ("title", "price"):
+        page.locator(f"[data-field-name=listing_columns] input[value={column}]").check()
+    block_input(page, 4, "show_when").scroll_into_view_if_needed()
+    shot(page, "form-layout-builder")
+    save(page)
+
+
+def define_layout(page, base: str, pk: int) -> None:
+    page.goto(f"{base}{reverse('wagtailsnippets_dynamo_wagtail_metamodel:layout', args=[pk])}")
+    tabs = page.locator("[data-contentpath='layout'] [data-contentpath='items']")
+    insert(page, "layout")
+    page.fill("input[name='layout-0-value-heading']", "Offer")
+    insert(page, tabs.first, "Field")
+    page.fill("input[name='layout-0-value-items-0-value']", "title")
+    insert(page, tabs.first, "Row")
+    first = page.locator("input[name='layout-0-value-items-1-value-0-value']")
+    first.fill("sku")
+    insert(page, first.locator("xpath=ancestor::*[@data-contentpath][2]"))
+    page.fill("input[name='layout-0-value-items-1-value-1-value']", "price")
+    insert(page, tabs.first, "Section")
+    heading = page.locator("input[name='layout-0-value-items-2-value-heading']")
+    heading.fill("Discount")
+    section = heading.locator("xpath=ancestor::*[@data-contentpath][2]")
+    for index, name in enumerate(["has_discount", "discount"]):
+        insert(page, section.locator("[data-contentpath='items']"), "Field")
+        page.fill(f"input[name='layout-0-value-items-2-value-items-{index}-value']", name)
+    insert(page, "layout")
+    page.fill("input[name='layout-1-value-heading']", "Shipping")
+    insert(page, tabs.last, "Field")
+    page.fill("input[name='layout-1-value-items-0-value']", "weight")
+    page.wait_for_timeout(300)  # the new block's opening animation
+    shot(page, "form-layout-layout-page")
+    save(page)
+
+
+def test_an_editor_defines_tabs_a_section_a_condition_and_rules_in_the_admin(
+    page, live_server, editor
+):
     base = live_server.url
     login(page, base)
 
+    define_in_builder(page, base)
+    meta_model = api.get_type("Offer")
+    assert (meta_model.title_field, meta_model.listing_columns) == ("title", ["title", "price"])
+    fields = {f.name: f for f in meta_model.fields.all()}
+    assert fields["price"].options["max_value"] == 10000
+    assert fields["sku"].options["regex_message"] == SKU_MESSAGE
+    assert fields["discount"].options["show_when"]["field"] == "has_discount"
+
+    define_layout(page, base, meta_model.pk)
+    meta_model.refresh_from_db()
+    assert meta_model.layout == LAYOUT
+
+    # The entry form: two tabs; "discount" shows only while "Discounted" is ticked.
     page.goto(f"{base}/admin/snippets/dynamo/offer/add/")
     tabs = page.locator("[role=tab]")
     assert [t.strip() for t in tabs.all_inner_texts()] == ["Offer", "Shipping"]
     discount = page.locator("input[name=discount]")
-    # Hidden until "Discounted" is ticked, shown when it is, hidden again when it is not.
     assert not discount.is_visible()
     page.locator("input[name=has_discount]").check()
     discount.wait_for(state="visible")
@@ -79,11 +157,10 @@ def test_tabs_sections_conditions_and_rules_in_the_entry_form(page, live_server,
     page.fill("input[name=title]", "ab")
     page.fill("input[name=sku]", "abc")
     page.fill("input[name=price]", "20000")
-    with page.expect_navigation():
-        page.locator("button[type=submit]", has_text="Save").first.click()
+    save(page)
     body = page.locator("main").inner_text()
     assert "Ensure this value has at least 3 characters" in body
-    assert "Use three capitals, a dash and four digits." in body
+    assert SKU_MESSAGE in body
     assert "Ensure this value is less than or equal to 10000." in body
     shot(page, "form-layout-rule-messages")
 
@@ -91,25 +168,14 @@ def test_tabs_sections_conditions_and_rules_in_the_entry_form(page, live_server,
     page.fill("input[name=title]", "Lamp")
     page.fill("input[name=sku]", "LMP-0001")
     page.fill("input[name=price]", "25")
-    with page.expect_navigation():
-        page.locator("button[type=submit]", has_text="Save").first.click()
-    assert api.get_model("Offer").objects.get().title == "Lamp"
+    save(page)
+    assert str(api.get_model("Offer").objects.get()) == "Lamp"
 
-
-def test_renaming_the_title_field_is_one_save(page, live_server, django_user_model):
-    django_user_model.objects.create_superuser("admin", "admin@example.com", "pw")
-    define_offer()
-    api.get_model("Offer").objects.create(title="Lamp", price=3)
-    meta_model = api.get_type("Offer")
-    base = live_server.url
-    login(page, base)
+    # The title field renamed in the builder: one save, and the options follow it.
     page.goto(f"{base}{edit_url(meta_model)}")
-    name = page.locator("[name^='field_definitions-'][name$='-value-name']").first
-    assert name.input_value() == "title"
-    name.fill("headline")
+    block_input(page, 0, "name").fill("headline")
     shot(page, "form-layout-type-form")
-    with page.expect_navigation():
-        page.locator("button[type=submit]", has_text="Save").first.click()
+    save(page)
     meta_model.refresh_from_db()
     assert meta_model.title_field == "headline"
     assert meta_model.listing_columns == ["headline", "price"]
@@ -117,24 +183,45 @@ def test_renaming_the_title_field_is_one_save(page, live_server, django_user_mod
     assert str(api.get_model("Offer").objects.get()) == "Lamp"
 
 
-def test_options_offer_the_fields_added_in_the_same_save(page, live_server, django_user_model):
-    django_user_model.objects.create_superuser("admin", "admin@example.com", "pw")
-    define_offer()
-    meta_model = api.get_type("Offer")
+def ordering_rows(page) -> list[str]:
+    return page.eval_on_selector_all(
+        ".dynamo-ordering li input[type=hidden]", "inputs => inputs.map(i => i.value)"
+    )
+
+
+def test_the_default_ordering_is_a_sortable_list_of_the_builders_fields(page, live_server, editor):
+    meta_model = api.create_type(
+        "Offer",
+        [{"name": "title", "kind": "char"}, {"name": "price", "kind": "integer"}],
+        ordering=["-price", "title"],
+    )
     base = live_server.url
     login(page, base)
     page.goto(f"{base}{edit_url(meta_model)}")
-    listing = page.locator("[data-field-name=listing_columns]")
-    assert "subtitle" not in listing.inner_text()
-    index = add_block(page, "Text (one line)")
-    block_input(page, index, "name").fill("subtitle")
-    box = listing.locator("input[value=subtitle]")
-    box.wait_for(state="attached")
-    box.check()
-    page.select_option("select[name=title_field]", "subtitle")
-    shot(page, "form-layout-field-choices")
-    with page.expect_navigation():
-        page.locator("button[type=submit]", has_text="Save").first.click()
+    ordering = page.locator("[data-controller=dynamo-ordering]")
+    ordering.locator("li").first.wait_for()
+    assert ordering_rows(page) == ["-price", "title"]
+    # A field added in this save can be sorted by, at once.
+    index = add_block(page, "Date")
+    block_input(page, index, "name").fill("published")
+    ordering.get_by_role("button", name="Sort by another field").click()
+    assert ordering_rows(page) == ["-price", "title", "published"]
+    rows = ordering.locator("li")
+    rows.nth(2).get_by_label("Direction").select_option("descending")
+    rows.nth(2).get_by_role("button", name="Move up").click()
+    rows.nth(1).get_by_role("button", name="Move up").click()
+    assert ordering_rows(page) == ["-published", "-price", "title"]
+    rows.nth(2).get_by_role("button", name="Remove").click()
+    # Renaming a field in the builder renames it in the list.
+    block_input(page, 1, "name").fill("cost")
+    assert ordering_rows(page) == ["-published", "-cost"]
+    ordering.scroll_into_view_if_needed()
+    shot(page, "form-layout-ordering")
+    save(page)
     meta_model.refresh_from_db()
-    assert meta_model.title_field == "subtitle"
-    assert meta_model.listing_columns == ["title", "price", "subtitle"]
+    assert meta_model.ordering == ["-published", "-cost"]
+    assert api.get_model("Offer")._meta.ordering == ["-published", "-cost"]
+    # The list shows what is stored when the page opens again.
+    page.goto(f"{base}{edit_url(meta_model)}")
+    ordering.locator("li").first.wait_for()
+    assert ordering_rows(page) == ["-published", "-cost"]

@@ -4,6 +4,8 @@ follow the fields: a rename is one save or one API call, a removal takes the nam
 from __future__ import annotations
 
 import html
+import json
+import re
 
 import pytest
 from django.contrib.messages import get_messages
@@ -170,3 +172,62 @@ def test_removing_a_named_field_in_the_builder_says_so(admin_client) -> None:
     shown = html.unescape(" ".join(str(m) for m in get_messages(response.wsgi_request)))
     assert "'price' was taken out of the listing columns" in shown
     assert options_of(meta_model)["listing_columns"] == ["name"]
+
+
+def test_the_ordering_is_posted_as_one_input_per_field(admin_client) -> None:
+    meta_model = product()
+    data = {**opened_form(meta_model, current_fields(meta_model)), "ordering": ["name", "-price"]}
+    response = admin_client.post(edit_url(meta_model), data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert options_of(meta_model)["ordering"] == ["name", "-price"]
+    assert api.get_model("Product")._meta.ordering == ["name", "-price"]
+
+
+def builder_errors(page: str) -> dict:
+    """The builder's errors as its page hands them to Wagtail's script, by block index."""
+    found = re.search(r"data-w-block-arguments-value='(.*?)'", page)
+    assert found, "no builder in the page"
+    state, error = json.loads(html.unescape(found.group(1)))
+    return (error or {}).get("blockErrors", {})
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [
+        ("title_field", "tags", "'tags' links to several items: it cannot be the title."),
+        ("ordering", ["-tags"], "'tags' links to several items: entries cannot be sorted by it."),
+        ("search_fields", ["tags"], "'tags' links to other items: it cannot be searched."),
+        (
+            "listing_columns",
+            ["name", "tags"],
+            "'tags' links to several items: it cannot be a listing column.",
+        ),
+    ],
+)
+def test_an_option_error_shows_on_the_option_and_on_the_field(
+    admin_client, option, value, message
+) -> None:
+    api.create_type("Tag", [{"name": "label", "kind": "char"}])
+    meta_model = api.create_type(
+        "Product",
+        [
+            {"name": "name", "kind": "char"},
+            {"name": "tags", "kind": "many_to_many", "related_model": "Tag"},
+        ],
+    )
+    meta_model.refresh_from_db()
+    blocks = current_fields(meta_model)
+    data = {**opened_form(meta_model, blocks), option: value}
+    response = admin_client.post(edit_url(meta_model), data)
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert form.errors[option] == [message]
+    index = next(i for i, b in enumerate(blocks) if b[1]["name"] == "tags")
+    assert builder_errors(response.content.decode())[str(index)]["messages"] == [message]
+    # Through the API the same message, on the option and on the field.
+    with pytest.raises(api.DefinitionError) as caught:
+        api.alter_type("Product", **{option: value})
+    tags = str(meta_model.fields.get(name="tags").uid)
+    assert caught.value.type_errors == {option: [message]}
+    assert caught.value.field_errors == {tags: {option: [message]}}
+    assert getattr(api.get_type("Product"), option) in ("", [])

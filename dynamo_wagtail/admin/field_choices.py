@@ -1,11 +1,11 @@
 """Type options that name fields, chosen from the type's fields with Django's own widgets.
 
-The title field is a select, the listing columns and search fields are checkboxes. They
-offer the fields of the builder as it is in the page, including blocks added in the same
-save: a small Stimulus controller on Wagtail's application (``field-names.js``) builds the
-choices from the builder's blocks and rebuilds them when a block is added, renamed or
-deleted. The page itself carries only what is chosen. Every name is checked by the
-definition.
+The title field is a select, the listing columns and search fields are checkboxes, the
+default ordering a sortable list of fields, each ascending or descending. They offer the
+fields of the builder as it is in the page, including blocks added in the same save: small
+Stimulus controllers on Wagtail's application (``field-names.js``) build the choices from the
+builder's blocks and rebuild them when a block is added, renamed or deleted. The page itself
+carries only what is chosen. Every name is checked by the definition.
 """
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ from typing import Any
 from django import forms
 
 BUILDER = "field_definitions"
+#: The type form's own styles (the icon grid, the ordering's list).
+TYPE_FORM_CSS = "dynamo_wagtail/css/type-form.css"
 
 
 class FieldNameSelect(forms.Select):
@@ -63,6 +65,41 @@ class FieldNameCheckboxes(forms.CheckboxSelectMultiple):
 
     class Media:
         js = ["dynamo_wagtail/js/field-names.js"]
+
+
+class OrderingList(forms.Widget):
+    """The default ordering: fields in order, each ascending or descending ("-price").
+
+    The page carries one hidden input per chosen field (``-price``, ``title``); the
+    ``dynamo-ordering`` controller shows them as a list to sort (drag, or the move
+    buttons), each with a field select and a direction, and keeps the inputs in step.
+    """
+
+    template_name = "dynamo_wagtail/admin/widgets/ordering.html"
+
+    def __init__(self) -> None:
+        super().__init__(
+            attrs={
+                "data-controller": "dynamo-ordering",
+                "data-dynamo-ordering-builder-value": BUILDER,
+            }
+        )
+
+    def format_value(self, value: Any) -> list[str]:  # type: ignore[override]
+        return FieldNamesField().to_python(value)
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
+        return data.getlist(name) if hasattr(data, "getlist") else data.get(name)
+
+    def value_omitted_from_data(self, data: Any, files: Any, name: str) -> bool:
+        return False  # no input posted: nothing chosen
+
+    def id_for_label(self, id_: str) -> str:
+        return ""  # a list, not one input: the label names it (no "for")
+
+    class Media:
+        js = ["dynamo_wagtail/js/field-names.js"]
+        css = {"all": [TYPE_FORM_CSS]}
 
 
 class FieldNamesField(forms.Field):

@@ -13,8 +13,7 @@ from django.utils.translation import get_language
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.telepath import register as register_telepath
 from wagtail.admin.telepath.widgets import SelectAdapter
-from wagtail.blocks import BlockField
-from wagtail.blocks.base import BlockWidget, get_error_json_data
+from wagtail.blocks.base import get_error_json_data
 from wagtail.blocks.stream_block import StreamValue
 
 from .. import pipeline
@@ -23,31 +22,9 @@ from ..models import MetaModel
 from ..schema.planner import Plan
 from ..validation import icon_names
 from . import builder, field_choices
+from .block_fields import PostedBlockField, PostedBlockWidget
 
 LIST_OPTIONS = ("listing_columns", "search_fields", "ordering")
-
-
-class NameListField(forms.CharField):
-    """A list of field names typed as "title, -price"."""
-
-    def prepare_value(self, value: Any) -> Any:
-        if isinstance(value, list):
-            return ", ".join(value)
-        return value
-
-    # Typed in text, cleaned to a list (as Django's SimpleArrayField, also a CharField).
-    def to_python(self, value: Any) -> list[str]:  # type: ignore[override]
-        text = super().to_python(value) or ""
-        return [part.strip() for part in text.replace("\n", ",").split(",") if part.strip()]
-
-
-ICON_SELECT_STYLE = (
-    ".dynamo-icon-select div{display:grid;"
-    "grid-template-columns:repeat(auto-fill,minmax(12rem,1fr));"
-    "gap:.25rem 1rem;max-height:18rem;overflow-y:auto;padding:.25rem}"
-    ".dynamo-icon-select label{display:flex;align-items:center;gap:.5rem}"
-    ".dynamo-icon-select svg{width:1.25rem;height:1.25rem;flex:none}"
-)
 
 
 class IconSelect(forms.Select):
@@ -77,9 +54,8 @@ class IconSelect(forms.Select):
         return format_html(
             '<div class="dynamo-icon-select" data-controller="dynamo-icon-select"'
             ' data-dynamo-icon-select-names-value="{}">'
-            '<style>{}</style><select name="{}"{}><option selected>{}</option></select></div>',
+            '<select name="{}"{}><option selected>{}</option></select></div>',
             " ".join(names),
-            mark_safe(ICON_SELECT_STYLE),  # noqa: S308 (a constant)
             name,
             format_html(' id="{}"', attrs["id"]) if attrs.get("id") else "",
             chosen,
@@ -87,7 +63,10 @@ class IconSelect(forms.Select):
 
     @property
     def media(self) -> forms.Media:
-        return forms.Media(js=["dynamo_wagtail/js/icon-select.js"])
+        return forms.Media(
+            js=["dynamo_wagtail/js/icon-select.js"],
+            css={"all": [field_choices.TYPE_FORM_CSS]},
+        )
 
 
 class IconSelectAdapter(SelectAdapter):
@@ -115,7 +94,7 @@ def _single_quoted(text: str) -> SafeString:
 _DEFINITIONS: dict[tuple[Any, ...], tuple[Any, str, Any]] = {}
 
 
-class BuilderWidget(BlockWidget):
+class BuilderWidget(PostedBlockWidget):
     """The builder's StreamField: Wagtail's block widget, lighter, and knowing the saved fields.
 
     * The definition of every kind's block is packed once per set of kinds, language and
@@ -147,6 +126,7 @@ class BuilderWidget(BlockWidget):
     def render_with_errors(
         self, name: str, value: Any, attrs: Any = None, errors: Any = None, renderer: Any = None
     ) -> SafeString:
+        value = self.shown(value)
         state = json.dumps(self.block_def.get_form_state(value))
         error = json.dumps(get_error_json_data(errors.as_data()[0]) if errors else None)
         children = list(value) if isinstance(value, StreamValue) else []
@@ -185,12 +165,14 @@ SHORT_HELP = {
 
 
 class MetaModelForm(WagtailAdminModelForm):
-    field_definitions = BlockField(block=builder.builder_block(), required=False, label="Fields")
+    field_definitions = PostedBlockField(
+        block=builder.builder_block(), required=False, label="Fields"
+    )
     # Labels say what they are; the builder's page keeps no help text it can do without.
     title_field = forms.CharField(required=False, max_length=63)
     listing_columns = field_choices.FieldNamesField(required=False)
     search_fields = field_choices.FieldNamesField(required=False, label="Searched fields")
-    ordering = NameListField(required=False, help_text="e.g. -price, title")
+    ordering = field_choices.FieldNamesField(required=False, label="Default ordering")
     expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -218,7 +200,8 @@ class MetaModelForm(WagtailAdminModelForm):
             )
 
     def _offer_fields(self) -> None:
-        """Title field, listing columns and search fields chosen from the builder's fields."""
+        """Title field, listing columns, search fields and ordering chosen from the builder's
+        fields."""
         source = self.data if self.is_bound else self.initial
         chosen = {
             key: (source.getlist(key) if hasattr(source, "getlist") else source.get(key))
@@ -233,6 +216,7 @@ class MetaModelForm(WagtailAdminModelForm):
         for key in ("listing_columns", "search_fields"):
             offered = field_choices.offered(chosen[key] or [])
             self.fields[key].widget = field_choices.FieldNameCheckboxes(offered)
+        self.fields["ordering"].widget = field_choices.OrderingList()
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()

@@ -11,7 +11,6 @@ from typing import Any
 
 from django import forms
 from wagtail.admin.forms import WagtailAdminModelForm
-from wagtail.blocks import BlockField
 
 from .. import layout as form_layout
 from .. import pipeline
@@ -19,10 +18,11 @@ from ..errors import DefinitionError
 from ..models import MetaModel
 from ..schema.planner import Plan
 from . import layout_blocks
+from .block_fields import PostedBlockField
 
 
 class MetaModelLayoutForm(WagtailAdminModelForm):
-    layout = BlockField(
+    layout = PostedBlockField(
         block=layout_blocks.layout_block(),
         required=False,
         label="Layout",

@@ -147,6 +147,14 @@ class MetaModelLayoutView(SchemaFormMixin, snippet_views.EditView):
     def get_page_subtitle(self) -> str:
         return _("Layout of %(name)s") % {"name": self.object}
 
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        # The form posts back here (Wagtail's edit view would post it to the type's form).
+        context["action_url"] = reverse(
+            "wagtailsnippets_dynamo_wagtail_metamodel:layout", args=[self.object.pk]
+        )
+        return context
+
 
 class MetaModelDeleteView(snippet_views.DeleteView):
     """Deleting a content type moves it to the trash."""

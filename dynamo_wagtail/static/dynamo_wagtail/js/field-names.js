@@ -1,11 +1,59 @@
-/* The type options that name fields (title field, listing columns, search fields) offer the
- * fields of the builder as they are now, including blocks added in this save.
+/* The type options that name fields (title field, listing columns, search fields, default
+ * ordering) offer the fields of the builder as they are now, including blocks added in this
+ * save.
  *
- * A small Stimulus controller on Wagtail's own application: it reads the builder's name
- * inputs (blocks marked deleted left out) and rebuilds the options of its select or its
- * checkboxes, keeping what was chosen. Server-side, the definition checks every name.
+ * Small Stimulus controllers on Wagtail's own application: they read the builder's name
+ * inputs (blocks marked deleted left out) and rebuild the options of a select, of checkboxes
+ * or of the ordering's list, keeping what was chosen (by block, so a rename in the builder
+ * carries over). Server-side, the definition checks every name.
  */
 (() => {
+  const EVENTS = ['input', 'change', 'click'];
+
+  /** The builder's fields as [block prefix, name], in order. */
+  const builderFields = (builder) => {
+    const prefix = `${builder}-`;
+    const inputs = document.querySelectorAll(`[name^="${prefix}"][name$="-value-name"]`);
+    const fields = [];
+    inputs.forEach((input) => {
+      const block = input.name.slice(0, -'-value-name'.length);
+      const deleted = document.querySelector(`[name="${block}-deleted"]`);
+      const name = input.value.trim();
+      if (name && !(deleted && deleted.value) && !fields.some(([, n]) => n === name)) {
+        fields.push([block, name]);
+      }
+    });
+    return fields;
+  };
+
+  /** The block a chosen option stands for: remembered, or the block of that name now. */
+  const blockOf = (element, value, fields) => {
+    if (element.dataset.block) return element.dataset.block;
+    const found = fields.find(([, name]) => name === value);
+    return found ? found[0] : null;
+  };
+
+  const icon = (name) => {
+    const svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
+    svg.setAttribute('class', 'icon');
+    svg.setAttribute('aria-hidden', 'true');
+    const use = document.createElementNS('http://www.w3.org/2000/svg', 'use');
+    use.setAttribute('href', `#icon-${name}`);
+    svg.append(use);
+    return svg;
+  };
+
+  const button = (iconName, label, action) => {
+    const element = document.createElement('button');
+    element.type = 'button';
+    element.className = 'button button-small button-secondary button--icon text-replace';
+    element.title = label;
+    element.setAttribute('aria-label', label);
+    element.dataset.action = `dynamo-ordering#${action}`;
+    element.append(icon(iconName));
+    return element;
+  };
+
   const register = () => {
     const app = window.wagtail && window.wagtail.app;
     const Stimulus = window.StimulusModule;
@@ -16,32 +64,16 @@
 
       connect() {
         this.refresh = this.refresh.bind(this);
-        ['input', 'change', 'click'].forEach((type) =>
-          document.addEventListener(type, this.refresh),
-        );
+        EVENTS.forEach((type) => document.addEventListener(type, this.refresh));
         this.refresh();
       }
 
       disconnect() {
-        ['input', 'change', 'click'].forEach((type) =>
-          document.removeEventListener(type, this.refresh),
-        );
+        EVENTS.forEach((type) => document.removeEventListener(type, this.refresh));
       }
 
-      /** The builder's fields as [block prefix, name], in order. */
       fields() {
-        const prefix = `${this.builderValue}-`;
-        const inputs = document.querySelectorAll(`[name^="${prefix}"][name$="-value-name"]`);
-        const fields = [];
-        inputs.forEach((input) => {
-          const block = input.name.slice(0, -'-value-name'.length);
-          const deleted = document.querySelector(`[name="${block}-deleted"]`);
-          const name = input.value.trim();
-          if (name && !(deleted && deleted.value) && !fields.some(([, n]) => n === name)) {
-            fields.push([block, name]);
-          }
-        });
-        return fields;
+        return builderFields(this.builderValue);
       }
 
       refresh() {
@@ -53,17 +85,10 @@
         }
       }
 
-      /** The block a chosen option stands for: remembered, or the block of that name now. */
-      blockOf(element, value, fields) {
-        if (element.dataset.block) return element.dataset.block;
-        const found = fields.find(([, name]) => name === value);
-        return found ? found[0] : null;
-      }
-
       refreshSelect(fields) {
         const select = this.element;
         const chosen = select.selectedOptions[0];
-        const block = chosen && chosen.value ? this.blockOf(chosen, chosen.value, fields) : null;
+        const block = chosen && chosen.value ? blockOf(chosen, chosen.value, fields) : null;
         const current = Array.from(select.options).map((o) => `${o.dataset.block}:${o.value}`);
         const wanted = ['undefined:', ...fields.map(([b, n]) => `${b}:${n}`)];
         if (wanted.join('\n') === current.join('\n')) return;
@@ -89,7 +114,7 @@
         const current = boxes.map((box) => `${box.dataset.block}:${box.value}`);
         if (fields.map(([b, n]) => `${b}:${n}`).join('\n') === current.join('\n')) return;
         const checked = new Set(
-          boxes.filter((box) => box.checked).map((box) => this.blockOf(box, box.value, fields)),
+          boxes.filter((box) => box.checked).map((box) => blockOf(box, box.value, fields)),
         );
         const fieldName = list.dataset.fieldName;
         list.replaceChildren(
@@ -112,7 +137,148 @@
       }
     }
 
+    /* The default ordering: a list of rows (field, direction) to sort by dragging a row or
+     * with its move buttons; each row keeps one hidden input ("-price") for the form. */
+    class OrderingController extends Stimulus.Controller {
+      static values = { builder: String, name: String };
+
+      connect() {
+        this.refresh = this.refresh.bind(this);
+        const fields = builderFields(this.builderValue);
+        const inputs = Array.from(this.element.querySelectorAll('input[type=hidden]'));
+        this.list = document.createElement('ol');
+        this.list.className = 'dynamo-ordering';
+        inputs.forEach((input) => {
+          this.list.append(this.row(input.value, fields));
+          input.remove();
+        });
+        const add = document.createElement('button');
+        add.type = 'button';
+        add.className = 'button button-small button-secondary';
+        add.dataset.action = 'dynamo-ordering#add';
+        add.append(icon('plus'), ' Sort by another field');
+        this.element.append(this.list, add);
+        EVENTS.forEach((type) => document.addEventListener(type, this.refresh));
+        this.refresh();
+      }
+
+      disconnect() {
+        EVENTS.forEach((type) => document.removeEventListener(type, this.refresh));
+      }
+
+      row(value, fields) {
+        const name = value.replace(/^-/, '');
+        const item = document.createElement('li');
+        item.draggable = true;
+        item.addEventListener('dragstart', () => {
+          this.dragged = item;
+        });
+        item.addEventListener('dragover', (event) => {
+          event.preventDefault();
+          if (!this.dragged || this.dragged === item) return;
+          const after = this.dragged.compareDocumentPosition(item) & Node.DOCUMENT_POSITION_FOLLOWING;
+          item.parentNode.insertBefore(this.dragged, after ? item.nextSibling : item);
+        });
+        item.addEventListener('dragend', () => {
+          this.dragged = null;
+          this.refresh();
+        });
+        const grip = icon('grip');
+        const hidden = document.createElement('input');
+        hidden.type = 'hidden';
+        hidden.name = this.nameValue;
+        const field = document.createElement('select');
+        field.setAttribute('aria-label', 'Field');
+        const option = document.createElement('option');
+        option.value = name;
+        option.textContent = name;
+        const block = blockOf(option, name, fields);
+        if (block) option.dataset.block = block;
+        option.selected = true;
+        field.append(option);
+        const direction = document.createElement('select');
+        direction.setAttribute('aria-label', 'Direction');
+        [
+          ['', 'ascending'],
+          ['-', 'descending'],
+        ].forEach(([sign, label]) => {
+          const choice = document.createElement('option');
+          choice.value = sign;
+          choice.textContent = label;
+          choice.selected = sign === (value.startsWith('-') ? '-' : '');
+          direction.append(choice);
+        });
+        item.append(
+          grip,
+          hidden,
+          field,
+          direction,
+          button('arrow-up', 'Move up', 'up'),
+          button('arrow-down', 'Move down', 'down'),
+          button('bin', 'Remove', 'remove'),
+        );
+        return item;
+      }
+
+      add() {
+        const fields = builderFields(this.builderValue);
+        const used = new Set(Array.from(this.list.querySelectorAll('input')).map((i) => i.value));
+        const free = fields.find(([, name]) => !used.has(name) && !used.has(`-${name}`));
+        if (!free) return;
+        const item = this.row(free[1], fields);
+        this.list.append(item);
+        this.refresh();
+        item.querySelector('select').focus();
+      }
+
+      up(event) {
+        const item = event.target.closest('li');
+        if (item.previousElementSibling) item.parentNode.insertBefore(item, item.previousElementSibling);
+        this.refresh();
+        event.target.closest('button').focus();
+      }
+
+      down(event) {
+        const item = event.target.closest('li');
+        if (item.nextElementSibling) item.parentNode.insertBefore(item.nextElementSibling, item);
+        this.refresh();
+        event.target.closest('button').focus();
+      }
+
+      remove(event) {
+        event.target.closest('li').remove();
+        this.refresh();
+      }
+
+      /** Each row's field select offers the builder's fields; its input says what is chosen. */
+      refresh() {
+        if (!this.list) return;
+        const fields = builderFields(this.builderValue);
+        this.list.querySelectorAll('li').forEach((item) => {
+          const [field, direction] = item.querySelectorAll('select');
+          const chosen = field.selectedOptions[0];
+          const block = chosen ? blockOf(chosen, chosen.value, fields) : null;
+          const known = fields.some(([b]) => b === block);
+          const options = fields.map(([b, name]) => {
+            const option = document.createElement('option');
+            option.value = name;
+            option.textContent = name;
+            option.dataset.block = b;
+            option.selected = b === block;
+            return option;
+          });
+          // A name the builder does not have (yet): kept for the check to judge.
+          if (chosen && !known) options.unshift(chosen);
+          const current = Array.from(field.options).map((o) => `${o.dataset.block}:${o.value}`);
+          const wanted = options.map((o) => `${o.dataset.block}:${o.value}`);
+          if (current.join('\n') !== wanted.join('\n')) field.replaceChildren(...options);
+          item.querySelector('input').value = field.value ? direction.value + field.value : '';
+        });
+      }
+    }
+
     app.register('dynamo-field-names', FieldNamesController);
+    app.register('dynamo-ordering', OrderingController);
     return true;
   };
   if (!register()) document.addEventListener('DOMContentLoaded', register);
