@@ -95,29 +95,34 @@ def define_in_builder(page, base: str) -> None:
     save(page)
 
 
+def choose(page, name: str, field: str) -> None:
+    """Choose ``field`` in the layout's field select ``name``."""
+    page.select_option(f"select[name='{name}']", field)
+
+
 def define_layout(page, base: str, pk: int) -> None:
     page.goto(f"{base}{reverse('wagtailsnippets_dynamo_wagtail_metamodel:layout', args=[pk])}")
     tabs = page.locator("[data-contentpath='layout'] [data-contentpath='items']")
     insert(page, "layout")
     page.fill("input[name='layout-0-value-heading']", "Offer")
     insert(page, tabs.first, "Field")
-    page.fill("input[name='layout-0-value-items-0-value']", "title")
+    choose(page, "layout-0-value-items-0-value", "title")
     insert(page, tabs.first, "Row")
-    first = page.locator("input[name='layout-0-value-items-1-value-0-value']")
-    first.fill("sku")
+    choose(page, "layout-0-value-items-1-value-0-value", "sku")
+    first = page.locator("[name='layout-0-value-items-1-value-0-value']")
     insert(page, first.locator("xpath=ancestor::*[@data-contentpath][2]"))
-    page.fill("input[name='layout-0-value-items-1-value-1-value']", "price")
+    choose(page, "layout-0-value-items-1-value-1-value", "price")
     insert(page, tabs.first, "Section")
     heading = page.locator("input[name='layout-0-value-items-2-value-heading']")
     heading.fill("Discount")
     section = heading.locator("xpath=ancestor::*[@data-contentpath][2]")
     for index, name in enumerate(["has_discount", "discount"]):
         insert(page, section.locator("[data-contentpath='items']"), "Field")
-        page.fill(f"input[name='layout-0-value-items-2-value-items-{index}-value']", name)
+        choose(page, f"layout-0-value-items-2-value-items-{index}-value", name)
     insert(page, "layout")
     page.fill("input[name='layout-1-value-heading']", "Shipping")
     insert(page, tabs.last, "Field")
-    page.fill("input[name='layout-1-value-items-0-value']", "weight")
+    choose(page, "layout-1-value-items-0-value", "weight")
     page.wait_for_timeout(300)  # the new block's opening animation
     shot(page, "form-layout-layout-page")
     save(page)

@@ -1,23 +1,31 @@
 """The layout of a type's editing form, edited as blocks: tabs of fields, rows and sections.
 
 The blocks hold the layout of :mod:`dynamo_wagtail.layout` as the editor arranges it; a
-field is given by its name, and names follow the fields' renames like the type options do.
+field is chosen from the type's fields (stored by its name, which follows the field's renames
+like the type options do).
 """
 
 from __future__ import annotations
 
-from functools import cache
+from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 
 from wagtail import blocks
 from wagtail.blocks import StreamValue
 
 
-@cache
-def layout_block() -> blocks.StreamBlock:
-    field = blocks.CharBlock(max_length=63, label="Field", help_text="The field's name.")
+def layout_block(fields: Sequence[tuple[str, str]] = ()) -> blocks.StreamBlock:
+    """The layout's blocks, a field chosen from ``fields`` ((name, label) pairs)."""
+    return _layout_block(tuple(fields))
+
+
+@lru_cache(maxsize=64)
+def _layout_block(fields: tuple[tuple[str, str], ...]) -> blocks.StreamBlock:
+    choices = [(name, label if label == name else f"{label} ({name})") for name, label in fields]
+    field = blocks.ChoiceBlock(choices=choices, label="Field")
     row = blocks.ListBlock(
-        blocks.CharBlock(max_length=63, label="Field"),
+        blocks.ChoiceBlock(choices=choices, label="Field"),
         min_num=2,
         max_num=4,
         label="Row",
@@ -65,13 +73,13 @@ def _raw_items(items: list[Any]) -> list[dict[str, Any]]:
     return raw
 
 
-def to_value(layout: list[dict[str, Any]]) -> StreamValue:
+def to_value(layout: list[dict[str, Any]], block: blocks.StreamBlock) -> StreamValue:
     """The blocks of a stored layout (already parsed)."""
     raw = [
         {"type": "tab", "value": {"heading": t["tab"], "items": _raw_items(t["items"])}}
         for t in layout
     ]
-    return layout_block().to_python(raw)
+    return block.to_python(raw)
 
 
 def _items(value: Any) -> list[Any]:

@@ -18,7 +18,7 @@ from ..errors import DefinitionError
 from ..models import MetaModel
 from ..schema.planner import Plan
 from . import layout_blocks
-from .block_fields import PostedBlockField
+from .block_fields import PostedBlockField, PostedBlockWidget
 
 
 class MetaModelLayoutForm(WagtailAdminModelForm):
@@ -27,18 +27,26 @@ class MetaModelLayoutForm(WagtailAdminModelForm):
         required=False,
         label="Layout",
         help_text="Tabs, and in each tab fields, rows of fields side by side and sections. "
-        "Fields are given by name; fields left out follow in the first tab.",
+        "Fields left out follow in the first tab.",
     )
     expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # A field is chosen from the type's fields (a post naming another is refused).
+        active = self.instance.fields.filter(trashed_at__isnull=True).order_by("order", "pk")
+        block = layout_blocks.layout_block(
+            [(f.name, f.verbose_name or f.name) for f in active] if self.instance.pk else []
+        )
+        field = self.fields["layout"]
+        field.block = block
+        field.widget = PostedBlockWidget(block)
         if not self.is_bound:
             try:
                 stored = form_layout.parse(self.instance.layout)
             except form_layout.LayoutError:
                 stored = []  # a row written around the engine: start the layout afresh
-            self.initial["layout"] = layout_blocks.to_value(stored)
+            self.initial["layout"] = layout_blocks.to_value(stored, block)
             self.initial["expected_version"] = self.instance.schema_version
 
     def clean_layout(self) -> list[dict[str, Any]]:
