@@ -130,7 +130,7 @@ def test_the_wheel_and_the_sdist_hold_the_whole_package(dist: Path) -> None:
         top = f"{sdist.name.removesuffix('.tar.gz')}/"
         in_sdist = {m.name.removeprefix(top) for m in archive.getmembers() if m.isfile()}
     assert expected - in_sdist == set()
-    assert {"README.md", "CHANGELOG.md", "pyproject.toml"} <= in_sdist
+    assert {"README.md", "CHANGELOG.md", "LICENSE", "pyproject.toml"} <= in_sdist
     assert not any(name.startswith(("tests/", "example_site/", "bench/")) for name in in_sdist)
 
 
