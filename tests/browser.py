@@ -44,6 +44,16 @@ def page(live_server) -> Iterator:
 
 
 def shot(page, name: str) -> Path:
+    """A full-page screenshot in tests/artifacts.
+
+    Playwright scrolls each element it fills into view, which can scroll Wagtail's content
+    area sideways (towards its closed minimap, past the right edge): back to the left edge
+    first, at once (the area scrolls smoothly otherwise).
+    """
+    page.evaluate(
+        "() => document.querySelector('main.content-wrapper')"
+        "?.scrollTo({left: 0, behavior: 'instant'})"
+    )
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
