@@ -230,3 +230,33 @@ def test_the_default_ordering_is_a_sortable_list_of_the_builders_fields(page, li
     page.goto(f"{base}{edit_url(meta_model)}")
     ordering.locator("li").first.wait_for()
     assert ordering_rows(page) == ["-published", "-cost"]
+
+
+def test_an_option_a_field_cannot_serve_shows_on_the_option_and_on_the_fields_block(
+    page, live_server, editor
+):
+    api.create_type("Tag", [{"name": "label", "kind": "char"}])
+    meta_model = api.create_type(
+        "Offer",
+        [
+            {"name": "title", "kind": "char"},
+            {"name": "tags", "kind": "many_to_many", "related_model": "Tag"},
+        ],
+    )
+    base = live_server.url
+    login(page, base)
+    page.goto(f"{base}{edit_url(meta_model)}")
+    page.locator("select[name=title_field] option[value=tags]").wait_for(state="attached")
+    page.select_option("select[name=title_field]", "tags")
+    save(page)
+    message = "'tags' links to several items: it cannot be the title."
+    title_field = page.locator("[data-field-wrapper]:has(select[name=title_field])")
+    assert message in title_field.inner_text()
+    tags_block = block_input(page, 1, "name").locator(
+        "xpath=ancestor::section[contains(@id, 'block-')][1]"
+    )
+    assert message in tags_block.inner_text()
+    tags_block.scroll_into_view_if_needed()
+    shot(page, "form-layout-option-error-on-field")
+    meta_model.refresh_from_db()
+    assert meta_model.title_field == ""

@@ -86,7 +86,7 @@ class OrderingList(forms.Widget):
         )
 
     def format_value(self, value: Any) -> list[str]:  # type: ignore[override]
-        return FieldNamesField().to_python(value)
+        return split_names(value)
 
     def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
         return data.getlist(name) if hasattr(data, "getlist") else data.get(name)
@@ -102,16 +102,21 @@ class OrderingList(forms.Widget):
         css = {"all": [TYPE_FORM_CSS]}
 
 
+def split_names(value: Any) -> list[str]:
+    """The names in a posted or stored value: a list (ticked boxes, the ordering's inputs), or
+    names typed as "title, -price" (a form posted by a script)."""
+    if not value:
+        return []
+    items = value if isinstance(value, (list, tuple)) else [value]
+    parts = [part.strip() for item in items for part in str(item).split(",")]
+    return [part for part in parts if part]
+
+
 class FieldNamesField(forms.Field):
     """A list of field names (checked by the definition, not against the choices shown)."""
 
     def to_python(self, value: Any) -> list[str]:
-        if not value:
-            return []
-        items = value if isinstance(value, (list, tuple)) else [value]
-        # Ticked boxes, or names typed as "title, price" (a form posted by a script).
-        names = [part.strip() for item in items for part in str(item).split(",")]
-        return [name for name in names if name]
+        return split_names(value)
 
 
 def offered(*chosen: Any) -> list[str]:

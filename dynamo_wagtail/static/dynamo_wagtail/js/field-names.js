@@ -26,11 +26,23 @@
     return fields;
   };
 
-  /** The block a chosen option stands for: remembered, or the block of that name now. */
-  const blockOf = (element, value, fields) => {
-    if (element.dataset.block) return element.dataset.block;
-    const found = fields.find(([, name]) => name === value);
+  /** The builder block of the field called ``name`` now, or null. */
+  const blockNamed = (name, fields) => {
+    const found = fields.find(([, n]) => n === name);
     return found ? found[0] : null;
+  };
+
+  /** The block a chosen option stands for: remembered, or the block of that name now. */
+  const blockOf = (element, value, fields) => element.dataset.block || blockNamed(value, fields);
+
+  /** An <option> for the field ``name`` of builder block ``block`` (none: not in the builder). */
+  const fieldOption = (block, name, selected) => {
+    const option = document.createElement('option');
+    option.value = name;
+    option.textContent = name;
+    if (block) option.dataset.block = block;
+    option.selected = selected;
+    return option;
   };
 
   const icon = (name) => {
@@ -72,12 +84,8 @@
         EVENTS.forEach((type) => document.removeEventListener(type, this.refresh));
       }
 
-      fields() {
-        return builderFields(this.builderValue);
-      }
-
       refresh() {
-        const fields = this.fields();
+        const fields = builderFields(this.builderValue);
         if (this.multipleValue) {
           this.refreshCheckboxes(fields);
         } else {
@@ -97,14 +105,7 @@
         blank.textContent = this.blankValue;
         select.replaceChildren(
           blank,
-          ...fields.map(([b, name]) => {
-            const option = document.createElement('option');
-            option.value = name;
-            option.textContent = name;
-            option.dataset.block = b;
-            option.selected = b === block;
-            return option;
-          }),
+          ...fields.map(([b, name]) => fieldOption(b, name, b === block)),
         );
       }
 
@@ -176,7 +177,8 @@
         item.addEventListener('dragover', (event) => {
           event.preventDefault();
           if (!this.dragged || this.dragged === item) return;
-          const after = this.dragged.compareDocumentPosition(item) & Node.DOCUMENT_POSITION_FOLLOWING;
+          const position = this.dragged.compareDocumentPosition(item);
+          const after = position & Node.DOCUMENT_POSITION_FOLLOWING;
           item.parentNode.insertBefore(this.dragged, after ? item.nextSibling : item);
         });
         item.addEventListener('dragend', () => {
@@ -189,13 +191,7 @@
         hidden.name = this.nameValue;
         const field = document.createElement('select');
         field.setAttribute('aria-label', 'Field');
-        const option = document.createElement('option');
-        option.value = name;
-        option.textContent = name;
-        const block = blockOf(option, name, fields);
-        if (block) option.dataset.block = block;
-        option.selected = true;
-        field.append(option);
+        field.append(fieldOption(blockNamed(name, fields), name, true));
         const direction = document.createElement('select');
         direction.setAttribute('aria-label', 'Direction');
         [
@@ -233,7 +229,8 @@
 
       up(event) {
         const item = event.target.closest('li');
-        if (item.previousElementSibling) item.parentNode.insertBefore(item, item.previousElementSibling);
+        const before = item.previousElementSibling;
+        if (before) item.parentNode.insertBefore(item, before);
         this.refresh();
         event.target.closest('button').focus();
       }
@@ -259,14 +256,7 @@
           const chosen = field.selectedOptions[0];
           const block = chosen ? blockOf(chosen, chosen.value, fields) : null;
           const known = fields.some(([b]) => b === block);
-          const options = fields.map(([b, name]) => {
-            const option = document.createElement('option');
-            option.value = name;
-            option.textContent = name;
-            option.dataset.block = b;
-            option.selected = b === block;
-            return option;
-          });
+          const options = fields.map(([b, name]) => fieldOption(b, name, b === block));
           // A name the builder does not have (yet): kept for the check to judge.
           if (chosen && !known) options.unshift(chosen);
           const current = Array.from(field.options).map((o) => `${o.dataset.block}:${o.value}`);
