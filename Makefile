@@ -45,7 +45,7 @@ endef
 
 .PHONY: help venv venv-dj6 test test-sqlite test-postgres test-mariadb test-multiprocess \
 	test-browser test-browser-postgres test-packaging test-all docs lint bench bench-smoke bench-install demo clean \
-	test-corpus test-corpus-postgres test-corpus-mariadb soak reliability
+	test-corpus test-corpus-postgres test-corpus-mariadb soak reliability test-lane-dj52 test-lane-dj6
 
 help:
 	@sed -n '1,12p' Makefile | sed 's/^# \{0,1\}//'
@@ -143,20 +143,28 @@ reliability: $(VENV)/.installed-mysql
 # through every channel on every database), to keep CI well inside its time.
 DJ6_SHORT = DYNAMO_EVOLUTION_SEQUENCES=10 DYNAMO_RACE_TRIALS=10
 
-test-all: lint docs
+# Two lanes side by side (CI has two cores; every run has its own test databases, see
+# tests/settings.py): Django 5.2 in one, Django 6 and the browser in the other. The
+# virtualenvs are built first, one at a time.
+test-all: lint docs $(VENV)/.installed-mysql $(VENV_DJ6)/.installed-mysql bench-install
+	$(MAKE) -j2 --output-sync=target test-lane-dj52 test-lane-dj6
+
+test-lane-dj52:
 	$(MAKE) test-sqlite PY_VENV=$(VENV)
 	$(MAKE) test-postgres PY_VENV=$(VENV)
 	$(MAKE) test-mariadb PY_VENV=$(VENV)
 	$(MAKE) test-corpus PY_VENV=$(VENV)
-	DYNAMO_CORPUS_CHANNELS=api DYNAMO_CORPUS_PART=1/2 $(MAKE) test-corpus-postgres PY_VENV=$(VENV)
-	DYNAMO_CORPUS_CHANNELS=api DYNAMO_CORPUS_PART=2/2 $(MAKE) test-corpus-mariadb PY_VENV=$(VENV)
+	$(MAKE) test-multiprocess PY_VENV=$(VENV)
+	$(MAKE) test-packaging PY_VENV=$(VENV)
+
+test-lane-dj6:
 	$(DJ6_SHORT) $(MAKE) test-sqlite PY_VENV=$(VENV_DJ6)
 	$(DJ6_SHORT) $(MAKE) test-postgres PY_VENV=$(VENV_DJ6)
 	$(DJ6_SHORT) $(MAKE) test-mariadb PY_VENV=$(VENV_DJ6)
-	$(MAKE) test-multiprocess PY_VENV=$(VENV)
+	DYNAMO_CORPUS_CHANNELS=api DYNAMO_CORPUS_PART=1/2 $(MAKE) test-corpus-postgres PY_VENV=$(VENV)
+	DYNAMO_CORPUS_CHANNELS=api DYNAMO_CORPUS_PART=2/2 $(MAKE) test-corpus-mariadb PY_VENV=$(VENV)
 	$(MAKE) test-browser PY_VENV=$(VENV)
 	$(MAKE) test-browser-postgres PY_VENV=$(VENV)
-	$(MAKE) test-packaging PY_VENV=$(VENV)
 	$(MAKE) bench-smoke
 
 # --- docs, lint, benchmarks ---------------------------------------------------------------
