@@ -16,13 +16,14 @@ from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from . import constraints
 from .conf import settings
 from .contenttypes import permission_specs
 from .errors import DefinitionError
 from .kinds import get_kind
 from .kinds.base import json_problem, text_problem
 from .kinds.registry import offered_kinds
-from .references import check_references, follow_conditions, follow_fields
+from .references import check_references, follow_conditions, follow_fields, follower
 from .runtime.apps import RuntimeConfig
 from .spec import (
     ACTIVE,
@@ -321,6 +322,7 @@ def build_spec(meta_model: MetaModel, fields: Iterable[MetaField] | None = None)
         field_errors.setdefault(uid, {}).update(errors)
     references = follow_fields({k: getattr(meta_model, k) for k in FIELD_OPTION_KEYS}, field_specs)
     _check_type_options(meta_model, references, field_specs, type_errors, field_errors)
+    rules = _rules(meta_model.constraints, field_specs, type_errors, field_errors)
     if type_errors or field_errors:
         raise DefinitionError(type_errors, field_errors, {f.uid: f.name for f in field_specs})
     spec = ModelSpec(
@@ -333,13 +335,38 @@ def build_spec(meta_model: MetaModel, fields: Iterable[MetaField] | None = None)
         description=meta_model.description,
         admin=meta_model.admin,
         options=freeze_options(
-            {**{k: getattr(meta_model, k) for k in TYPE_OPTION_KEYS}, **references}
+            {
+                **{k: getattr(meta_model, k) for k in TYPE_OPTION_KEYS},
+                **references,
+                constraints.OPTION: constraints.resolve(rules, field_specs),
+            }
         ),
         fields=tuple(field_specs),
         state=TRASHED if meta_model.trashed_at else ACTIVE,
     )
     _check_permission_names(spec)
     return spec
+
+
+def _rules(
+    raw: Any,
+    fields: list[FieldSpec],
+    errors: dict[str, list[str]],
+    field_errors: dict[str, dict[str, list[str]]],
+) -> list[dict[str, Any]]:
+    """The rules across fields, naming fields as they are called now (a rule on a field in
+    the trash is dropped); problems go on the option and on the fields concerned."""
+    try:
+        rules = constraints.follow(constraints.parse(raw), follower(fields))
+    except constraints.ConstraintError as exc:
+        errors.setdefault(constraints.OPTION, []).append(str(exc))
+        return []
+    on_option, on_fields = constraints.problems(rules, fields)
+    if on_option:
+        errors.setdefault(constraints.OPTION, []).extend(on_option)
+    for uid, messages in on_fields.items():
+        field_errors.setdefault(uid, {}).setdefault(constraints.OPTION, []).extend(messages)
+    return rules
 
 
 def _check_permission_names(spec: ModelSpec) -> None:

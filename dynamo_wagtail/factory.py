@@ -23,7 +23,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.expressions import DatabaseDefault
 
-from . import conditions, mixins
+from . import conditions, constraints, mixins
 from .conf import settings
 from .kinds import get_kind
 from .rendering import detail_context
@@ -125,6 +125,21 @@ def _clean_conditions(self: models.Model) -> None:
             errors[f.name] = [str(models.Field.default_error_messages["blank"])]
     if errors:
         raise ValidationError(errors)
+
+
+def _validate_constraints(self: models.Model, exclude: Any = None) -> None:
+    """Django's check of the constraints, with a rule's message on its field's input (Django
+    puts a rule over several fields on the form as a whole)."""
+    try:
+        models.Model.validate_constraints(self, exclude=exclude)
+    except ValidationError as exc:
+        on_field = type(self).dynamo_constraint_fields  # type: ignore[attr-defined]
+        errors: dict[str, list[Any]] = {}
+        for key, found in exc.error_dict.items():
+            for error in found:
+                name = on_field.get(error.code, key) if key == "__all__" else key
+                errors.setdefault(name, []).append(error)
+        raise ValidationError(errors) from None
 
 
 def _search_fields(spec: ModelSpec) -> list[Any]:
@@ -238,6 +253,9 @@ def build_model(
         meta_attrs["unique_together"] = together
     if not physical and spec.option("ordering"):
         meta_attrs["ordering"] = spec.option("ordering")
+    rules = constraints.build(spec, physical=physical)
+    if rules:
+        meta_attrs["constraints"] = rules
 
     attrs: dict[str, Any] = {
         "__module__": settings.DYNAMO_DEFAULT_MODULE,
@@ -255,6 +273,9 @@ def build_model(
             attrs["get_preview_context"] = _preview_context
         if any(f.required and not f.db_required for f in spec.active_fields):
             attrs["clean"] = _clean_conditions
+        if rules:
+            attrs["dynamo_constraint_fields"] = constraints.field_of(spec)
+            attrs["validate_constraints"] = _validate_constraints
         if spec.option("search_index"):
             attrs["search_fields"] = _search_fields(spec)
             attrs["objects"] = _searchable_manager()

@@ -223,6 +223,12 @@ class MetaModel(RevisionGuard):
         blank=True,
         help_text=_("Tabs, sections and rows of the editing form (see dynamo_wagtail.layout)."),
     )
+    constraints = models.JSONField(
+        _("rules across fields"),
+        default=list,
+        blank=True,
+        help_text=_("Fields unique together, and comparisons between two fields."),
+    )
     drafts = models.BooleanField(_("drafts and publishing"), default=False)
     revisions = models.BooleanField(_("revisions"), default=False)
     locking = models.BooleanField(_("locking"), default=False)

@@ -18,7 +18,7 @@ from typing import Any
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import F
 
-from . import checks, contenttypes, listen, notify, sync
+from . import checks, constraints, contenttypes, listen, notify, sync
 from .definitions import build_spec
 from .errors import LOCK_TIMEOUT, ConfirmationRequired, Conflict, DefinitionError
 from .models import MetaField, MetaModel, SchemaState
@@ -202,6 +202,7 @@ def _follow_fields(session: Session, meta_model: Any, desired: ModelSpec) -> Non
     """Store the type options that name fields as the spec has them (renames followed)."""
     empty = {key: "" if key == "title_field" else [] for key in FIELD_OPTION_KEYS}
     wanted = {key: desired.option(key) or empty[key] for key in FIELD_OPTION_KEYS}
+    wanted[constraints.OPTION] = constraints.unresolve(constraints.rules_of(desired), desired)
     changed = {key: v for key, v in wanted.items() if v != getattr(meta_model, key)}
     if changed:
         MetaModel.objects.using(session.using).filter(pk=meta_model.pk).engine_update(**changed)

@@ -31,6 +31,7 @@ TYPE_OPTION_KEYS = (
     "ordering",
     "title_field",
     "layout",
+    "constraints",
     "drafts",
     "revisions",
     "locking",

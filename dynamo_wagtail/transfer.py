@@ -33,6 +33,7 @@ TYPE_ATTRS = (
     "ordering",
     "title_field",
     "layout",
+    "constraints",
     "drafts",
     "revisions",
     "locking",

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.db.models.fields.related import RelatedField
 
+from ..constraints import constraint_name, rules_of
 from ..spec import ModelSpec
 from .applier import Context
 
@@ -38,6 +39,10 @@ FAMILIES = {
     "DateTimeField": "datetime",
     "TimeField": "time",
 }
+
+
+#: Names of the constraints of rules across fields (``constraints.constraint_name``).
+RULE_PREFIXES = ("dyn_u_", "dyn_c_")
 
 
 def _family(internal_type: str) -> str | None:
@@ -85,6 +90,12 @@ def drift(spec: ModelSpec, context: Context, using: str = DEFAULT_DB_ALIAS) -> l
                 for c in constraints.values()
             ):
                 problems.append(f"{spec.name}: unique-together rule on {together} is missing")
+        wanted_rules = {constraint_name(spec, r) for r in rules_of(spec)}
+        found_rules = {n for n in constraints if n.startswith(RULE_PREFIXES)}
+        for missing in sorted(wanted_rules - found_rules):
+            problems.append(f"{spec.name}: constraint {missing} of a rule across fields is missing")
+        for extra in sorted(found_rules - wanted_rules):
+            problems.append(f"{spec.name}: constraint {extra} is not in the applied spec")
         for m2m in model._meta.local_many_to_many:
             link_model = m2m.remote_field.through
             assert link_model is not None  # made when the field joined its class
@@ -110,7 +121,11 @@ def _uid(spec: ModelSpec, column: str) -> str:
 
 
 def _check_constraints(type_name, name, column, field, constraints, problems) -> None:
-    single = [c for c in constraints.values() if c["columns"] == [column]]
+    single = [
+        c
+        for n, c in constraints.items()
+        if c["columns"] == [column] and not n.startswith(RULE_PREFIXES)
+    ]
     is_unique = any(c["unique"] for c in single)
     if field.unique and not is_unique:
         problems.append(f"{type_name}.{name}: column {column} should be unique")

@@ -9,7 +9,9 @@ spec after every step, so a rerun resumes where a failure stopped.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Any
 
+from .. import constraints
 from ..mixins import FEATURE_KEYS
 from ..spec import ACTIVE, RETIRED, TRASHED, FieldSpec, ModelSpec, freeze_options
 
@@ -69,9 +71,19 @@ class AlterTypeOptions(Operation):
 
     def state_forwards(self, spec: ModelSpec | None) -> ModelSpec:
         assert spec is not None
-        # Feature switches change tables: AddFeature/RemoveFeature set those.
-        options = {k: self.new.option(k) for k, _v in self.new.options if k not in FEATURE_KEYS}
+        # Feature switches and rules across fields change tables: AddFeature/RemoveFeature
+        # and AddConstraint/RemoveConstraint set those; a rule's message changes here.
+        kept = (*FEATURE_KEYS, constraints.OPTION)
+        options = {k: self.new.option(k) for k, _v in self.new.options if k not in kept}
         options.update({k: spec.option(k) for k in FEATURE_KEYS if spec.option(k)})
+        messages = {
+            constraints.constraint_name(self.new, r): r.get("message")
+            for r in constraints.rules_of(self.new)
+        }
+        options[constraints.OPTION] = [
+            _with_message(r, messages.get(constraints.constraint_name(spec, r), r.get("message")))
+            for r in constraints.rules_of(spec)
+        ]
         return replace(
             spec,
             verbose_name=self.new.verbose_name,
@@ -83,7 +95,12 @@ class AlterTypeOptions(Operation):
         )
 
 
-def _with_option(spec: ModelSpec, key: str, value: bool) -> ModelSpec:
+def _with_message(rule: dict, message: str | None) -> dict:
+    rule = {k: v for k, v in rule.items() if k != "message"}
+    return {**rule, "message": message} if message else rule
+
+
+def _with_option(spec: ModelSpec, key: str, value: Any) -> ModelSpec:
     options = {k: spec.option(k) for k, _v in spec.options}
     options[key] = value
     return replace(spec, options=freeze_options(options))
@@ -281,3 +298,55 @@ class AlterUniqueTogether(Operation):
         assert spec is not None
         fields = tuple(replace(f, unique_together=f.uid in self.new_uids) for f in spec.fields)
         return replace(spec, fields=fields)
+
+
+@dataclass(frozen=True)
+class AddConstraint(Operation):
+    """A rule across fields becomes a database constraint (``rule`` holds field ids)."""
+
+    rule: dict
+    names: tuple[str, ...]
+
+    def __hash__(self) -> int:
+        return hash((self.rule["type"], tuple(self.rule["fields"]), self.names))
+
+    def describe(self) -> str:
+        return f"Add the rule {_rule_text(self.rule, self.names)}"
+
+    def state_forwards(self, spec: ModelSpec | None) -> ModelSpec:
+        assert spec is not None
+        name = constraints.constraint_name(spec, self.rule)
+        rules = [
+            r for r in constraints.rules_of(spec) if constraints.constraint_name(spec, r) != name
+        ]
+        return _with_option(spec, constraints.OPTION, [*rules, self.rule])
+
+
+@dataclass(frozen=True)
+class RemoveConstraint(Operation):
+    """A rule across fields is dropped (or set aside while its columns change)."""
+
+    rule: dict
+    names: tuple[str, ...]
+
+    def __hash__(self) -> int:
+        return hash((self.rule["type"], tuple(self.rule["fields"]), self.names))
+
+    def describe(self) -> str:
+        return f"Drop the rule {_rule_text(self.rule, self.names)}"
+
+    def state_forwards(self, spec: ModelSpec | None) -> ModelSpec:
+        assert spec is not None
+        name = constraints.constraint_name(spec, self.rule)
+        rules = [
+            r for r in constraints.rules_of(spec) if constraints.constraint_name(spec, r) != name
+        ]
+        return _with_option(spec, constraints.OPTION, rules)
+
+
+def _rule_text(rule: dict, names: tuple[str, ...]) -> str:
+    if rule["type"] == "unique":
+        case = " (ignoring case)" if rule.get("ignore_case") else ""
+        return f"{', '.join(names)} unique together{case}"
+    sign = constraints.COMPARISONS[rule["is"]][0]
+    return f"{names[0]} {sign} {names[1]}"

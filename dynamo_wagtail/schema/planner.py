@@ -12,10 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from .. import constraints
 from ..conf import settings
 from ..kinds import get_kind
 from ..mixins import FEATURE_KEYS
-from ..spec import ACTIVE, RETIRED, TRASHED, FieldSpec, ModelSpec
+from ..spec import ACTIVE, RETIRED, TRASHED, FieldSpec, ModelSpec, freeze_options
 from . import operations as ops
 
 
@@ -145,7 +146,11 @@ def diff(old: ModelSpec | None, new: ModelSpec | None) -> Plan:
     if old is None:
         assert new is not None
         start = replace(new, fields=tuple(f for f in new.fields if f.state == ACTIVE))
-        return Plan(old, new, (ops.CreateType(start),))
+        rules = constraints.rules_of(start)
+        if rules:
+            start = _without_rules(start)
+        adds = tuple(_add_rule(new, r) for r in rules)
+        return Plan(old, new, (ops.CreateType(start), *adds))
     if new is None:
         return Plan(old, new, (ops.DeleteType(old, drop_table=settings.DYNAMO_DELETE_TABLES),))
 
@@ -193,6 +198,15 @@ def diff(old: ModelSpec | None, new: ModelSpec | None) -> Plan:
             buckets.setdefault(ops.RemoveField, []).append(
                 ops.RemoveField(staged(old_field), drop_column=drop)
             )
+    # Rules across fields: dropped first, and set aside while a column they use is
+    # converted (a conversion drops the old column, and the database its constraints).
+    converted = {op.field.uid for op in buckets.get(ops.ConvertField, ())}
+    old_rules = {constraints.constraint_name(old, r): r for r in constraints.rules_of(old)}
+    new_rules = {constraints.constraint_name(new, r): r for r in constraints.rules_of(new)}
+    staged_rules = {n for n, r in old_rules.items() if converted & set(r["fields"])}
+    for name, rule in old_rules.items():
+        if name not in new_rules or name in staged_rules:
+            operations.append(ops.RemoveConstraint(rule, _names(old, rule)))
     for kind in (
         ops.RestoreField,
         ops.RenameField,
@@ -207,9 +221,26 @@ def diff(old: ModelSpec | None, new: ModelSpec | None) -> Plan:
     if ut_changes and new_ut:
         names = tuple(f.name for f in new.fields if f.uid in new_ut)
         operations.append(ops.AlterUniqueTogether((), new_ut, names))
+    for name, rule in new_rules.items():
+        if name not in old_rules or name in staged_rules:
+            operations.append(_add_rule(new, rule))
     if old.state == ACTIVE and new.state == TRASHED:
         operations.append(ops.TrashType(new.name))
     return Plan(old, new, tuple(operations))
+
+
+def _names(spec: ModelSpec, rule: dict) -> tuple[str, ...]:
+    by_uid = {f.uid: f.name for f in spec.fields}
+    return tuple(by_uid.get(u, u) for u in rule["fields"])
+
+
+def _add_rule(spec: ModelSpec, rule: dict) -> ops.AddConstraint:
+    return ops.AddConstraint(rule, _names(spec, rule))
+
+
+def _without_rules(spec: ModelSpec) -> ModelSpec:
+    options = {k: spec.option(k) for k, _v in spec.options if k != constraints.OPTION}
+    return replace(spec, options=freeze_options(options))
 
 
 def final_state(plan: Plan) -> ModelSpec | None:

@@ -7,7 +7,7 @@ is already there, or already gone, is taken as done): that is how a rerun
 finishes a plan on MariaDB/MySQL, where DDL commits itself.
 
 Its steps sit in modules by what they change: :mod:`.types` (tables), :mod:`.columns`,
-:mod:`.features`; :mod:`.base` holds what they share.
+:mod:`.features`, :mod:`.rules` (constraints across fields); :mod:`.base` holds what they share.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from .columns import (
     _remove_field,
 )
 from .features import _add_feature, _remove_feature
+from .rules import _add_constraint, _remove_constraint, converge_rules
 from .types import _create_type, _delete_type, _rename_type
 
 __all__ = ["CHUNK", "HANDLERS", "Context", "apply_operation", "atomic_editor", "converge", "flush"]
@@ -123,6 +124,7 @@ def converge(editor: BaseDatabaseSchemaEditor, spec: ModelSpec | None, context: 
         for c in constraints.values()
     ):
         editor.alter_unique_together(model, [], [tuple(spec.unique_together)])
+    converge_rules(editor, spec, context)
 
 
 HANDLERS: dict[type, Callable[..., None]] = {
@@ -138,4 +140,6 @@ HANDLERS: dict[type, Callable[..., None]] = {
     ops.ConvertField: _convert_field,
     ops.AddFeature: _add_feature,
     ops.RemoveFeature: _remove_feature,
+    ops.AddConstraint: _add_constraint,
+    ops.RemoveConstraint: _remove_constraint,
 }
