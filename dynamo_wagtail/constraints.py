@@ -213,10 +213,25 @@ def unresolve(rules: Iterable[Mapping[str, Any]], spec: ModelSpec) -> list[dict[
     return result
 
 
+def blank_strings(spec: ModelSpec, rule: Mapping[str, Any]) -> list[FieldSpec]:
+    """The optional text fields of a unique rule: an entry without a value there stores an
+    empty string, which must not clash with another's, so the rule leaves those rows out."""
+    if rule["type"] != "unique":
+        return []
+    fields = [spec.field_by_uid(u) for u in rule["fields"]]
+    return [f for f in fields if f is not None and not f.db_required and get_kind(f.kind).is_string]
+
+
 def constraint_name(spec: ModelSpec, rule: Mapping[str, Any]) -> str:
-    """The database name: the type's id and the rule's content (not its message)."""
+    """The database name: the type's id and the rule's content (not its message), with the
+    fields it leaves empty values out of (a field made optional changes the constraint)."""
     content = json.dumps(
-        [spec.uid, {k: v for k, v in rule.items() if k != "message"}], sort_keys=True
+        [
+            spec.uid,
+            {k: v for k, v in rule.items() if k != "message"},
+            [f.uid for f in blank_strings(spec, rule)],
+        ],
+        sort_keys=True,
     )
     digest = hashlib.sha256(content.encode()).hexdigest()
     prefix = "dyn_u_" if rule["type"] == "unique" else "dyn_c_"
@@ -266,13 +281,23 @@ def build(
         name = constraint_name(spec, rule)
         message = rule.get("message") or default_message(rule, labels)
         if rule["type"] == "unique":
+            blank = {f.uid for f in blank_strings(spec, rule)}
+            skip = Q()
+            for a, f in zip(attrs, used, strict=True):
+                if f.uid in blank:
+                    skip &= ~Q(**{a: ""})
+            extra: dict[str, Any] = {"condition": skip} if blank else {}
             if rule.get("ignore_case") and expressions:
                 parts = [
                     Lower(a) if get_kind(f.kind).is_string else F(a)
                     for a, f in zip(attrs, used, strict=True)
                 ]
                 constraint: models.BaseConstraint = models.UniqueConstraint(
-                    *parts, name=name, violation_error_message=message, violation_error_code=name
+                    *parts,
+                    name=name,
+                    violation_error_message=message,
+                    violation_error_code=name,
+                    **extra,
                 )
             else:
                 constraint = models.UniqueConstraint(
@@ -280,6 +305,7 @@ def build(
                     name=name,
                     violation_error_message=message,
                     violation_error_code=name,
+                    **extra,
                 )
         else:
             constraint = models.CheckConstraint(

@@ -58,8 +58,9 @@ def type_form(
     return data
 
 
-def layout_form(layout: list) -> dict:
-    """Form data of the layout blocks for a layout given as stored (tabs of items)."""
+def layout_form(layout: list, rules: list | None = None) -> dict:
+    """Form data of the layout page: the layout blocks for a layout given as stored (tabs
+    of items), and the blocks of the rules across fields (none unless given)."""
 
     def list_data(prefix: str, names: list[str]) -> dict:
         data = {f"{prefix}-count": str(len(names))}
@@ -105,6 +106,26 @@ def layout_form(layout: list) -> dict:
             }
         )
         data.update(items_data(f"{here}-value-items", tab["items"]))
+    data.update(rules_form(rules or []))
+    return data
+
+
+def rules_form(rules: list) -> dict:
+    """Form data of the blocks of rules across fields given as stored."""
+    data = {"constraints-count": str(len(rules))}
+    for index, rule in enumerate(rules):
+        here = f"constraints-{index}"
+        data.update(
+            {f"{here}-type": rule["type"], f"{here}-deleted": "", f"{here}-order": str(index)}
+        )
+        data[f"{here}-value-message"] = rule.get("message", "")
+        if rule["type"] == "unique":
+            data[f"{here}-value-fields"] = list(rule["fields"])
+            if rule.get("ignore_case"):
+                data[f"{here}-value-ignore_case"] = "on"
+        else:
+            for key in ("field", "is", "other"):
+                data[f"{here}-value-{key}"] = rule[key]
     return data
 
 

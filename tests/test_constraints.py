@@ -5,10 +5,12 @@ through renames, conversions and the trash."""
 from __future__ import annotations
 
 import datetime
+import html
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.urls import reverse
 
 from dynamo_wagtail import api, constraints, pipeline
 from dynamo_wagtail.errors import DefinitionError
@@ -16,6 +18,7 @@ from dynamo_wagtail.models import MetaModel
 from dynamo_wagtail.schema import applier
 from dynamo_wagtail.schema.inspect import drift
 from dynamo_wagtail.spec import ModelSpec
+from tests.admin_utils import layout_form
 
 pytestmark = pytest.mark.usefixtures("dynamo")
 
@@ -29,12 +32,20 @@ ENDS_AFTER = {
 }
 
 
-def make_answer(**options):
+def make_answer(*, required: bool = True, **options):
+    """Answers; email and survey required (MariaDB leaves no empty text out of a unique
+    rule) unless ``required`` is False."""
     return api.create_type(
         "Answer",
         [
-            {"name": "email", "kind": "email"},
-            {"name": "survey", "kind": "char", "options": {"max_length": 40}},
+            {"name": "email", "kind": "email", "required": required, "default": "a@b.example"},
+            {
+                "name": "survey",
+                "kind": "char",
+                "options": {"max_length": 40},
+                "required": required,
+                "default": "-",
+            },
             {"name": "score", "kind": "integer"},
         ],
         **options,
@@ -45,7 +56,7 @@ def make_session(**options):
     return api.create_type(
         "Session",
         [
-            {"name": "title", "kind": "char"},
+            {"name": "title", "kind": "char", "required": True, "default": "untitled"},
             {"name": "starts", "kind": "datetime"},
             {"name": "ends", "kind": "datetime"},
         ],
@@ -242,3 +253,105 @@ def test_constraint_names_come_from_ids_not_from_text():
     assert name.startswith("dyn_c_") and len(name) <= 30
     spec = api.get_model("Session").dynamo_spec
     assert constraints.constraint_name(spec, constraints.rules_of(spec)[0]) == name
+
+
+def layout_url(meta_model: MetaModel) -> str:
+    return reverse("wagtailsnippets_dynamo_wagtail_metamodel:layout", args=[meta_model.pk])
+
+
+def test_an_editor_adds_rules_on_the_layout_page_and_sees_them_in_the_entry_form(admin_client):
+    session = make_session()
+    Session = api.get_model("Session")
+    bad = Session.objects.create(title="late", starts=at(11), ends=at(10))
+    session.refresh_from_db()
+    page = admin_client.get(layout_url(session)).content.decode()
+    assert "Rules across fields" in page and "Unique together" in page
+    rules = [ENDS_AFTER, {"type": "unique", "fields": ["title", "starts"], "ignore_case": True}]
+
+    def post(version: int):
+        data = {**layout_form([], rules), "expected_version": str(version)}
+        return admin_client.post(layout_url(session), data)
+
+    # Existing entries break the comparison: refused on the rules, nothing changed.
+    refused = post(session.schema_version)
+    assert refused.status_code == 200
+    (message,) = refused.context["form"].errors["constraints"]
+    assert message.startswith(f"1 entry (e.g. id {bad.pk}) do not have ends ≥ starts")
+    # On the rules' blocks (Wagtail's block widget carries its errors as JSON).
+    assert f"1 entry (e.g. id {bad.pk}) do not have ends" in html.unescape(refused.content.decode())
+    assert rule_names(session) == set()
+    Session.objects.filter(pk=bad.pk).update(ends=at(12))
+    session.refresh_from_db()
+    saved = post(session.schema_version)
+    assert saved.status_code == 302, saved.content.decode()[:3000]
+    session.refresh_from_db()
+    assert session.constraints == [
+        {**ENDS_AFTER},
+        {"type": "unique", "fields": ["title", "starts"], "ignore_case": True},
+    ]
+    assert len(rule_names(session)) == 2
+    # The page shows the rules again, chosen fields checked.
+    again = admin_client.get(layout_url(session)).content.decode()
+    assert "A session cannot end before it starts." in again
+    # The entry form shows each rule's message on its field.
+    add = "/admin/snippets/dynamo/session/add/"
+    answer = admin_client.post(
+        add, {"title": "Late", "starts": "2026-12-01 11:00", "ends": "2026-12-01 10:00"}
+    )
+    assert answer.status_code == 200
+    form = answer.context["form"]
+    assert form.errors["ends"] == ["A session cannot end before it starts."]
+    answer = admin_client.post(add, {"title": "LATE", "starts": "2026-12-01 11:00"})
+    assert answer.context["form"].errors["starts"] == [
+        "Another entry already has this title and starts."
+    ]
+    assert Session.objects.count() == 1
+    # A field not of the type is refused on its block, and no rule is half-saved.
+    session.refresh_from_db()
+    data = {
+        **layout_form([], [{"type": "unique", "fields": ["nope"]}]),
+        "expected_version": str(session.schema_version),
+    }
+    refused = admin_client.post(layout_url(session), data)
+    assert "nope is not one of the available choices" in html.unescape(refused.content.decode())
+    session.refresh_from_db()
+    assert len(session.constraints) == 2
+
+
+def test_a_unique_rule_leaves_out_empty_optional_text_or_is_refused_on_mariadb():
+    rule = {"type": "unique", "fields": ["email"], "ignore_case": True}
+    if connection.vendor == "mysql":
+        make_answer(required=False)
+        with pytest.raises(DefinitionError) as caught:
+            api.alter_type("Answer", constraints=[rule])
+        assert (
+            "cannot leave empty values of 'email' out"
+            in caught.value.message_dict["email.constraints"][0]
+        )
+        assert rule_names(MetaModel.objects.get(name="Answer")) == set()
+        # Required, the field has no empty values to leave out.
+        api.alter_field("Answer", "email", required=True, default="x@example.com", confirm=True)
+        api.alter_type("Answer", constraints=[rule])
+        assert len(rule_names(MetaModel.objects.get(name="Answer"))) == 1
+        return
+    answer = make_answer(required=False, constraints=[rule])
+    Answer = api.get_model("Answer")
+    Answer.objects.create(survey="anonymous", email="")
+    Answer.objects.create(survey="anonymous too", email="")
+    Answer(survey="third", email="").full_clean()
+    Answer.objects.create(email="Ann@example.com")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Answer.objects.create(email="ann@example.com")
+    # Made required, the field has no empty values: the constraint is rebuilt without
+    # the exception, over the existing rows.
+    before = rule_names(answer)
+    with pytest.raises(DefinitionError) as caught:
+        api.alter_field("Answer", "email", required=True, confirm=True)
+    assert "1 value(s) occur in more than one entry" in caught.value.message_dict["constraints"][0]
+    assert rule_names(answer) == before
+    Answer.objects.filter(survey="anonymous").update(email="y@example.com")
+    Answer.objects.filter(survey="anonymous too").update(email="z@example.com")
+    api.alter_field("Answer", "email", required=True, confirm=True)
+    after = rule_names(answer)
+    assert len(after) == 1 and after != before
+    assert drifted(answer) == []

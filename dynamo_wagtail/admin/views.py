@@ -134,18 +134,19 @@ class MetaModelEditView(SchemaFormMixin, snippet_views.EditView):
     def header_more_buttons(self) -> list[Any]:
         buttons = super().header_more_buttons
         url = reverse("wagtailsnippets_dynamo_wagtail_metamodel:layout", args=[self.object.pk])
-        buttons.append(Button(_("Layout of the entry form"), url=url, icon_name="form"))
+        buttons.append(Button(_("Layout and rules of the entry form"), url=url, icon_name="form"))
         return buttons
 
 
 class MetaModelLayoutView(SchemaFormMixin, snippet_views.EditView):
-    """The layout of the type's entry form: tabs, sections and rows (no table changes)."""
+    """The layout of the type's entry form (tabs, sections and rows: no table changes) and its
+    rules across fields (database constraints)."""
 
     def get_success_url(self) -> str:
         return reverse("wagtailsnippets_dynamo_wagtail_metamodel:edit", args=[self.object.pk])
 
     def get_page_subtitle(self) -> str:
-        return _("Layout of %(name)s") % {"name": self.object}
+        return _("Layout and rules of %(name)s") % {"name": self.object}
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)

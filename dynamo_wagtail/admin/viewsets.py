@@ -112,7 +112,11 @@ class MetaModelViewSet(SnippetViewSet):
     )
 
     layout_panel = ObjectList(
-        [_field("layout", heading=_("Layout")), HiddenFieldPanel("expected_version")],
+        [
+            _field("layout", heading=_("Layout")),
+            _field("constraints", heading=_("Rules across fields")),
+            HiddenFieldPanel("expected_version"),
+        ],
         base_form_class=MetaModelLayoutForm,
     )
 

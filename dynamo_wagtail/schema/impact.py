@@ -8,66 +8,26 @@ operation gets its impact (rows affected, example keys) for the review page.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import connections, models
-from django.db.models import Count, F
-from django.db.models.functions import Lower
+from django.db.models import Count
 
-from .. import constraints
 from ..conf import settings
-from ..errors import DefinitionError
-from ..factory import PlanApps, TargetLookup, build_model
+from ..factory import TargetLookup
 from ..kinds import get_kind
 from ..spec import FieldSpec, ModelSpec
 from . import operations as ops
 from .planner import FieldImpact, Plan
+from .refusals import ImpactRefused, _examples, _rows_text, _values, physical_model
+from .rule_impact import check_rule
 
-CHUNK = 2000
 #: InnoDB's longest index key in bytes; utf8mb4 takes up to 4 bytes a character.
 MYSQL_KEY_BYTES = 3072
 #: MariaDB/MySQL column types that can be indexed only on a prefix.
 MYSQL_UNKEYED = {"tinytext", "text", "mediumtext", "longtext", "blob", "longblob", "json"}
-
-
-class ImpactRefused(DefinitionError):
-    """Rows exist that the change would lose or break; nothing was changed."""
-
-    def __init__(self, field: FieldSpec, option: str, message: str, impact: FieldImpact) -> None:
-        self.impact = impact
-        super().__init__({}, {field.uid: {option: [message]}}, {field.uid: field.name})
-
-
-class RuleRefused(ImpactRefused):
-    """Rows break a new rule across fields: shown on the rules and on the rule's field."""
-
-    def __init__(self, field: FieldSpec, message: str, impact: FieldImpact) -> None:
-        self.impact = impact
-        option = constraints.OPTION
-        DefinitionError.__init__(
-            self, {option: [message]}, {field.uid: {option: [message]}}, {field.uid: field.name}
-        )
-
-
-def physical_model(spec: ModelSpec, lookup: TargetLookup) -> type[models.Model]:
-    return build_model(spec, lookup, physical=True, apps=PlanApps())
-
-
-def _values(model: type[models.Model], column: str) -> Iterator[tuple[Any, Any]]:
-    qs = model._default_manager.exclude(**{f"{column}__isnull": True}).order_by("pk")
-    yield from qs.values_list("pk", column).iterator(chunk_size=CHUNK)
-
-
-def _examples(pks: list[Any]) -> tuple:
-    return tuple(pks[: settings.DYNAMO_REPORT_EXAMPLES])
-
-
-def _rows_text(count: int, pks: list[Any]) -> str:
-    shown = ", ".join(str(pk) for pk in _examples(pks))
-    return f"{count} entr{'y' if count == 1 else 'ies'} (e.g. id {shown})"
 
 
 def check_conversion(model: type[models.Model], old: FieldSpec, new: FieldSpec) -> FieldImpact:
@@ -161,8 +121,8 @@ def assess(plan: Plan, lookup: TargetLookup) -> Plan:
     for op in plan.operations:
         if isinstance(op, ops.AlterUniqueTogether) and plan.old is not None:
             _check_unique_together(op, plan.old, state, lookup)
-        elif isinstance(op, ops.AddConstraint) and plan.old is not None:
-            impacts.append(check_rule(op, plan.old, lookup))
+        elif isinstance(op, ops.AddConstraint):
+            impacts.append(check_rule(op, plan.old, state, lookup))
         elif state is not None and not isinstance(op, (ops.CreateType,)):
             impacts.extend(_assess_one(op, state, lookup))
         state = op.state_forwards(state)
@@ -332,69 +292,3 @@ def _changed_option(old: FieldSpec, new: FieldSpec) -> str:
         if old.option(key) != new.option(key):
             return key
     return "options"
-
-
-def check_rule(op: ops.AddConstraint, old: ModelSpec, lookup: TargetLookup) -> FieldImpact:
-    """Existing rows must keep a new rule across fields; nothing runs if one does not.
-
-    A field added by the same change has no column yet: in a unique rule it holds one value
-    in every row (or NULL, which never clashes); a comparison with it waits for a later save.
-    """
-    rule = op.rule
-    uids = list(rule["fields"])
-    existing = [old.field_by_uid(u) for u in uids]
-    model = physical_model(old, lookup)
-    shown = old.field_by_uid(uids[-1] if rule["type"] == "unique" else uids[0])
-    if any(f is None for f in existing):
-        if rule["type"] == "compare":
-            message = "Save the new field first, then add a rule that compares it."
-            raise RuleRefused(_placeholder(uids[0], op), message, FieldImpact(op, 0, (), message))
-        return FieldImpact(op, 0, (), "")
-    fields = [f for f in existing if f is not None]
-    if rule["type"] == "unique":
-        columns = {f"c{i}": _key(f, rule) for i, f in enumerate(fields)}
-        dupes = (
-            model._default_manager.exclude(**{f"{f.column}__isnull": True for f in fields})
-            .annotate(**columns)
-            .values(*columns)
-            .annotate(n=Count("pk"))
-            .filter(n__gt=1)
-        )
-        first = list(dupes[: settings.DYNAMO_REPORT_EXAMPLES])
-        if first:
-            total = dupes.count()
-            values = "; ".join(", ".join(str(d[c]) for c in columns) for d in first)
-            message = (
-                f"{total} value(s) occur in more than one entry ({values}): the rule cannot "
-                "be added; nothing was changed."
-            )
-            raise RuleRefused(shown or fields[-1], message, FieldImpact(op, total, (), message))
-        return FieldImpact(op, 0, (), "")
-    a, b = fields
-    broken = (
-        model._default_manager.filter(
-            **{f"{a.column}__isnull": False, f"{b.column}__isnull": False}
-        )
-        .exclude(constraints.condition(rule, a.column, b.column))
-        .order_by("pk")
-    )
-    count = broken.count()
-    if count:
-        pks = list(broken.values_list("pk", flat=True)[: settings.DYNAMO_REPORT_EXAMPLES])
-        sign = constraints.COMPARISONS[rule["is"]][0]
-        message = (
-            f"{_rows_text(count, pks)} do not have {a.name} {sign} {b.name}: the rule "
-            "cannot be added; nothing was changed."
-        )
-        raise RuleRefused(a, message, FieldImpact(op, count, _examples(pks), message))
-    return FieldImpact(op, 0, (), "")
-
-
-def _key(field: FieldSpec, rule: dict) -> Any:
-    if rule.get("ignore_case") and get_kind(field.kind).is_string:
-        return Lower(field.column)
-    return F(field.column)
-
-
-def _placeholder(uid: str, op: ops.AddConstraint) -> FieldSpec:
-    return FieldSpec(uid=uid, name=op.names[0], kind="char", column="")

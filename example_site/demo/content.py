@@ -133,6 +133,15 @@ TYPES: list[dict[str, Any]] = [
         "title_field": "email",
         "listing_columns": ["found_us", "rating", "email"],
         "ordering": ["-id"],
+        # One answer per address, whatever its case: a database constraint.
+        "constraints": [
+            {
+                "type": "unique",
+                "fields": ["email"],
+                "ignore_case": True,
+                "message": "This address has answered already: thank you!",
+            }
+        ],
         "fields": [
             {
                 "name": "found_us",
@@ -153,8 +162,9 @@ TYPES: list[dict[str, Any]] = [
             {
                 "name": "email",
                 "kind": "email",
-                "verbose_name": "Your email (optional)",
-                "help": "Only if you want an answer.",
+                "verbose_name": "Your email",
+                "required": True,
+                "help": "One answer per address. We write only if you ask us something.",
             },
         ],
     },
@@ -287,6 +297,6 @@ def events(now: Any) -> list[dict[str, Any]]:
 
 
 SURVEY_ANSWERS = [
-    {"found_us": "friend", "rating": 5, "comment": "Nice demo!", "email": ""},
+    {"found_us": "friend", "rating": 5, "comment": "Nice demo!", "email": "friend@example.com"},
     {"found_us": "search", "rating": 4, "comment": "", "email": "visitor@example.com"},
 ]
