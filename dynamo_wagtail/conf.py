@@ -40,6 +40,7 @@ BUILTIN_FIELD_TYPES: tuple[str, ...] = (
     "dynamo_wagtail.kinds.text.FileKind",
     "dynamo_wagtail.kinds.text.ImageFileKind",
     "dynamo_wagtail.kinds.wagtail.RichTextKind",
+    "dynamo_wagtail.kinds.stream.StreamKind",
     "dynamo_wagtail.kinds.relations.ForeignKeyKind",
     "dynamo_wagtail.kinds.relations.OneToOneKind",
     "dynamo_wagtail.kinds.relations.ManyToManyKind",
@@ -49,6 +50,18 @@ BUILTIN_FIELD_TYPES: tuple[str, ...] = (
     "dynamo_wagtail.kinds.wagtail.SnippetKind",
 )
 
+#: The blocks a stream field can offer: name → dotted path of a block class or function.
+BUILTIN_STREAM_BLOCKS: dict[str, str] = {
+    "heading": "dynamo_wagtail.stream_blocks.HeadingBlock",
+    "paragraph": "dynamo_wagtail.stream_blocks.ParagraphBlock",
+    "image": "dynamo_wagtail.stream_blocks.ImageBlock",
+    "quote": "dynamo_wagtail.stream_blocks.QuoteBlock",
+    "embed": "dynamo_wagtail.stream_blocks.embed_block",
+    "table": "dynamo_wagtail.stream_blocks.table_block",
+    "call_to_action": "dynamo_wagtail.stream_blocks.CallToActionBlock",
+    "entries": "dynamo_wagtail.blocks.EntriesBlock",
+}
+
 DEFAULTS: dict[str, Any] = {
     # django-dynamo's settings, same names and defaults.
     "DYNAMO_DELETE_COLUMNS": True,
@@ -56,6 +69,8 @@ DEFAULTS: dict[str, Any] = {
     "DYNAMO_DEFAULT_APP": "dynamo",
     "DYNAMO_DEFAULT_MODULE": "dynamo.models",
     "DYNAMO_FIELD_TYPES": BUILTIN_FIELD_TYPES,
+    # Blocks a field of kind "stream" can offer (name → dotted path).
+    "DYNAMO_STREAM_BLOCKS": BUILTIN_STREAM_BLOCKS,
     # Group overrides: a list of kind names. None means "each kind says".
     "STANDARD_FIELD_TYPES": None,
     "INTEGER_FIELD_TYPES": None,

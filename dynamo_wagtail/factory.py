@@ -146,7 +146,9 @@ def _search_fields(spec: ModelSpec) -> list[Any]:
     from wagtail.search import index
 
     names = spec.option("search_fields") or [
-        f.name for f in spec.active_fields if get_kind(f.kind).is_string
+        f.name
+        for f in spec.active_fields
+        if get_kind(f.kind).is_string or get_kind(f.kind).searchable_text
     ]
     result: list[Any] = []
     for name in names:

@@ -90,6 +90,13 @@ _UNSUITABLE: tuple[tuple[str, Callable[[Any], bool], str], ...] = (
 )
 
 
+_NOT_SINGLE = {
+    "title_field": "it cannot be the title",
+    "listing_columns": "it cannot be a listing column",
+    "ordering": "entries cannot be sorted by it",
+}
+
+
 def check_references(
     references: dict[str, Any], fields: Iterable[FieldSpec]
 ) -> tuple[dict[str, list[str]], dict[str, dict[str, list[str]]]]:
@@ -119,8 +126,15 @@ def check_references(
         chosen = [value] if isinstance(value, str) else value if isinstance(value, list) else []
         for item in chosen:
             spec = active.get(item.lstrip("-")) if isinstance(item, str) else None
-            if spec is not None and unsuitable(get_kind(spec.kind).django_field):
+            if spec is None:
+                continue
+            kind = get_kind(spec.kind)
+            message = ""
+            if unsuitable(kind.django_field):
                 message = text.format(spec.name)
+            elif not kind.single_value and option != "search_fields":
+                message = f"'{spec.name}' holds more than one value: {_NOT_SINGLE[option]}."
+            if message:
                 errors.setdefault(option, []).append(message)
                 on_fields.setdefault(spec.uid, {}).setdefault(option, []).append(message)
     try:

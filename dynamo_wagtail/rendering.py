@@ -244,6 +244,14 @@ def _rich_text(
     return mark_safe(str(richtext(value)))
 
 
+@register_renderer("stream")
+def _stream(
+    entry: models.Model, fspec: FieldSpec, value: Any, request: Any, options: dict[str, Any]
+) -> SafeString:
+    """Each block with its own template, as ``{% include_block %}`` renders the body."""
+    return mark_safe(value.render_as_block(context={"request": request, "entry": entry}))
+
+
 @register_renderer("text")
 def _text(
     entry: models.Model, fspec: FieldSpec, value: Any, request: Any, options: dict[str, Any]

@@ -10,7 +10,7 @@ from wagtail import hooks
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 
-from .admin import log_actions, urls_trash
+from .admin import builder_definitions, log_actions, urls_trash
 from .admin.menu import TrashMenuItem
 from .admin.urls import resolver
 from .admin.viewsets import ContentTypesGroup, FieldListPolicy
@@ -30,6 +30,11 @@ register_snippet(ContentTypesGroup)
 @hooks.register("register_admin_urls")
 def register_trash_urls() -> list[URLPattern]:
     return urls_trash.urlpatterns
+
+
+@hooks.register("register_admin_urls")
+def register_builder_urls() -> list[URLPattern]:
+    return builder_definitions.urlpatterns
 
 
 @hooks.register("register_settings_menu_item")

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
@@ -94,11 +96,18 @@ def _single_quoted(text: str) -> SafeString:
 _DEFINITIONS: dict[tuple[Any, ...], tuple[Any, str, Any]] = {}
 
 
+def definitions_digest(block_json: str) -> str:
+    """The version of packed builder definitions, for their address (cached for good)."""
+    return hashlib.sha256(block_json.encode()).hexdigest()[:16]
+
+
 class BuilderWidget(PostedBlockWidget):
     """The builder's StreamField: Wagtail's block widget, lighter, and knowing the saved fields.
 
     * The definition of every kind's block is packed once per set of kinds, language and
-      relation targets, not on every request.
+      relation targets, not on every request, and is not on the page: ``builder.js`` fetches
+      it from its own address (:func:`definitions_digest` in it, so the browser keeps it)
+      and then lets Wagtail's block controller render the stream.
     * Its data attributes are quoted with ', so the JSON's " need no escaping (they made a
       third of the page).
     * "Change kind to" shows on the blocks of saved fields only (``saved_ids``, a style
@@ -123,6 +132,11 @@ class BuilderWidget(PostedBlockWidget):
         self._js_context: Any = cached[2]
         self._block_json: str | None = cached[1]
 
+    def definitions_url(self) -> str:
+        block_json = self.block_json
+        version = definitions_digest(block_json)
+        return f"{reverse('dynamo_wagtail_builder_definitions')}?v={version}"
+
     def render_with_errors(
         self, name: str, value: Any, attrs: Any = None, errors: Any = None, renderer: Any = None
     ) -> SafeString:
@@ -138,15 +152,16 @@ class BuilderWidget(PostedBlockWidget):
         targets = {k: v for k, v in builder.convert_map().items() if k in kinds}
         return format_html(
             '<div class="dynamo-builder" data-controller="dynamo-builder" '
-            "data-dynamo-builder-open-value='{}' data-dynamo-builder-targets-value='{}'>"
+            "data-dynamo-builder-open-value='{}' data-dynamo-builder-targets-value='{}' "
+            'data-dynamo-builder-definitions-value="{}">'
             "<style>.dynamo-builder [data-contentpath=convert_to]{{display:none}}{}</style>"
-            '<div id="{}" data-block data-controller="w-block" data-w-block-data-value=\'{}\' '
+            '<div id="{}" data-block data-dynamo-builder-target="stream" '
             "data-w-block-arguments-value='[{},{}]'></div></div>",
             _single_quoted(json.dumps(builder.opened_blocks(children))),
             _single_quoted(json.dumps(targets, separators=(",", ":"))),
+            self.definitions_url(),
             mark_safe(shown),  # noqa: S308 (uuids from the database)
             name,
-            _single_quoted(self.block_json),
             _single_quoted(state),
             _single_quoted(error),
         )

@@ -145,6 +145,12 @@ class FieldKind:
     rules: ClassVar[tuple[str, ...]] = ()
     #: Whether a range rule is also a database check (numbers).
     range_in_database: ClassVar[bool] = False
+    #: One value a column can sort by and show in a cell (not a body of blocks, a list).
+    single_value: ClassVar[bool] = True
+    #: Searched by default when the type is indexed (text kinds are, by their group).
+    searchable_text: ClassVar[bool] = False
+    #: Whether a field can change to or from this kind (each value then converted).
+    convertible: ClassVar[bool] = True
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         # The rules' options join the kind's own; a subclass that takes fewer rules than
@@ -211,6 +217,8 @@ class FieldKind:
         one does not convert (``schema.impact.check_conversion``).
         """
         if source.name == self.name or self.is_relation or source.is_relation:
+            return False
+        if not (self.convertible and source.convertible):
             return False
         return (
             source.name in self.lossless_from
@@ -502,6 +510,14 @@ class FieldKind:
     def is_narrowing(self, old: FieldSpec, new: FieldSpec) -> bool:
         """Whether the new options accept fewer values than the old ones."""
         return False
+
+    def loses(self, value: Any, old: FieldSpec, new: FieldSpec) -> bool:
+        """Whether a value no longer shows whole under a narrowing change (it is kept)."""
+        return False
+
+    def loss_text(self, old: FieldSpec, new: FieldSpec) -> str:
+        """What :meth:`loses` means, after "N entries" in the review of a change."""
+        return "accepts fewer values than before"
 
 
 def condition_block() -> Any:

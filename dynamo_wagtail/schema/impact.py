@@ -32,6 +32,14 @@ MYSQL_UNKEYED = {"tinytext", "text", "mediumtext", "longtext", "blob", "longblob
 
 def check_conversion(model: type[models.Model], old: FieldSpec, new: FieldSpec) -> FieldImpact:
     kind = get_kind(new.kind)
+    for side in (get_kind(old.kind), kind):
+        if not side.convertible:
+            message = (
+                f"A field of kind {side.label} converts to no other kind, and none to it: "
+                "add a new field instead; nothing was changed."
+            )
+            impact = FieldImpact(ops.ConvertField(new, old=old), 0, (), message)
+            raise ImpactRefused(new, "type", message, impact)
     bad: list[Any] = []
     count = 0
     for pk, value in _values(model, old.column):
@@ -235,7 +243,11 @@ def _assess_one(op: ops.Operation, state: ModelSpec, lookup: TargetLookup) -> li
     if field.unique and not old.unique:
         check_unique(model, [field.column], field)
     if op.narrowing:
-        result.append(FieldImpact(op, 0, (), "accepts fewer values than before"))
+        kind = get_kind(field.kind)
+        pks = [pk for pk, value in _values(model, old.column) if kind.loses(value, old, field)]
+        text = kind.loss_text(old, field)
+        message = f"{_rows_text(len(pks), pks)} {text}" if pks else text
+        result.append(FieldImpact(op, len(pks), _examples(pks), message))
     return result
 
 

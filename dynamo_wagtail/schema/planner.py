@@ -200,7 +200,9 @@ def diff(old: ModelSpec | None, new: ModelSpec | None) -> Plan:
             )
     # Rules across fields: dropped first, and set aside while a column they use is
     # converted (a conversion drops the old column, and the database its constraints).
-    converted = {op.field.uid for op in buckets.get(ops.ConvertField, ())}
+    converted = {
+        op.field.uid for op in buckets.get(ops.ConvertField, ()) if isinstance(op, ops.ConvertField)
+    }
     old_rules = {constraints.constraint_name(old, r): r for r in constraints.rules_of(old)}
     new_rules = {constraints.constraint_name(new, r): r for r in constraints.rules_of(new)}
     staged_rules = {n for n, r in old_rules.items() if converted & set(r["fields"])}

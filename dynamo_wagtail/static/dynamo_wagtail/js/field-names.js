@@ -8,7 +8,11 @@
  * carries over). Server-side, the definition checks every name.
  */
 (() => {
-  const EVENTS = ['input', 'change', 'click'];
+  const EVENTS = ['input', 'change', 'click', 'dynamo-builder:rendered'];
+
+  /** Whether the builder's blocks are still to come (builder.js fetches their definitions):
+   * its placeholder is there until Wagtail's stream replaces it. */
+  const pending = () => document.querySelector('[data-dynamo-builder-target="stream"]') !== null;
 
   /** The builder's fields as [block prefix, name], in order. */
   const builderFields = (builder) => {
@@ -85,6 +89,7 @@
       }
 
       refresh() {
+        if (pending()) return; // what was chosen stays until the builder's fields are there
         const fields = builderFields(this.builderValue);
         if (this.multipleValue) {
           this.refreshCheckboxes(fields);
@@ -249,7 +254,7 @@
 
       /** Each row's field select offers the builder's fields; its input says what is chosen. */
       refresh() {
-        if (!this.list) return;
+        if (!this.list || pending()) return;
         const fields = builderFields(this.builderValue);
         this.list.querySelectorAll('li').forEach((item) => {
           const [field, direction] = item.querySelectorAll('select');
