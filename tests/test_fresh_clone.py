@@ -31,6 +31,7 @@ PAGES = {
     "/events/": "Wagtail editors",  # CMS: events
     "/team/": "Grace Hopper",  # CMS: team members
     "/shop/": "Green tote bag",  # web shop
+    "/shop/4-black-desk-lamp/": "Made to be moved",  # a product's story (a stream field)
     "/survey/": 'name="csrfmiddlewaretoken"',  # survey: the public form
     "/admin/login/": "Sign in",
 }

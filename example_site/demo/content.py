@@ -121,6 +121,18 @@ TYPES: list[dict[str, Any]] = [
                 "options": {"max_digits": 6, "decimal_places": 2},
             },
             {"name": "material", "kind": "char", "options": {"max_length": 100}},
+            # A body of blocks the shop owner arranges per product (a stream field).
+            {
+                "name": "story",
+                "kind": "stream",
+                "verbose_name": "product story",
+                "help": "Headings, paragraphs, images, quotes and a button, in any order.",
+                "options": {
+                    "blocks": ["heading", "paragraph", "image", "quote", "call_to_action"],
+                    "max_num": 12,
+                    "block_counts": [{"block": "call_to_action", "max_num": 1}],
+                },
+            },
         ],
     },
     {
@@ -216,6 +228,10 @@ PRODUCTS = [
         "description": "<p>A sturdy stoneware mug that holds a large coffee.</p>",
         "weight": Decimal("0.35"),
         "material": "Stoneware",
+        "story": [
+            {"type": "heading", "value": "Thrown by hand"},
+            {"type": "paragraph", "value": "<p>Each mug is glazed twice, so no two reds match.</p>"},
+        ],
     },
     {
         "title": "Blue notebook",
@@ -249,6 +265,22 @@ PRODUCTS = [
         "description": "<p>An adjustable arm and a warm LED.</p>",
         "weight": Decimal("1.40"),
         "material": "Steel",
+        "story": [
+            {"type": "heading", "value": "Made to be moved"},
+            {
+                "type": "paragraph",
+                "value": "<p>Three joints and a heavy base: the light goes where you work, "
+                "and the lamp stays put.</p>",
+            },
+            {
+                "type": "quote",
+                "value": {"quote": "The last desk lamp I will buy.", "attribution": "A customer"},
+            },
+            {
+                "type": "call_to_action",
+                "value": {"text": "See the office range", "page": None, "url": "/shop/"},
+            },
+        ],
     },
     {
         "title": "White sneakers",
