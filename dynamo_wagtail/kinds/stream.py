@@ -10,7 +10,7 @@ come back if the block does.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from functools import cache
 from typing import Any, ClassVar
 
@@ -104,10 +104,12 @@ class StreamKind(FieldKind):
                 raise ValueError("'features' must be a list of names.")
             return list(value)
         if key == "block_counts":
-            if not isinstance(value, list):
+            # A list as the API and JSON give it, or the builder's list block's value.
+            if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Sequence):
                 raise ValueError("'block_counts' must be a list of {block, min_num, max_num}.")
             counts = []
             for item in value:
+                item = dict(item) if isinstance(item, Mapping) else item
                 if not isinstance(item, dict) or not isinstance(item.get("block"), str):
                     raise ValueError("Each block count names a block.")
                 unknown = set(item) - {"block", *COUNT_KEYS}
@@ -187,6 +189,7 @@ class StreamKind(FieldKind):
                         ]
                     ),
                     required=False,
+                    default=[],
                     label="Counts per block",
                 ),
             ),

@@ -230,7 +230,10 @@ PRODUCTS = [
         "material": "Stoneware",
         "story": [
             {"type": "heading", "value": "Thrown by hand"},
-            {"type": "paragraph", "value": "<p>Each mug is glazed twice, so no two reds match.</p>"},
+            {
+                "type": "paragraph",
+                "value": "<p>Each mug is glazed twice, so no two reds match.</p>",
+            },
         ],
     },
     {
