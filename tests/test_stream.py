@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import io
 import json
+from io import BytesIO
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.template import Context, Template
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from openpyxl import load_workbook
 from wagtail.models import Revision
 
 from dynamo_wagtail import api, rendering
+from dynamo_wagtail.contrib.pages.forms import public_field_names
 from dynamo_wagtail.errors import ConfirmationRequired, DefinitionError
 from dynamo_wagtail.models import MetaModel
 
@@ -265,3 +270,23 @@ def test_export_and_import_carry_a_stream_field_and_its_blocks():
     api.import_schema(data, confirm=True)
     field = api.get_model("Product")._meta.get_field("body")
     assert list(field.stream_block.child_blocks) == ["heading", "paragraph", "quote"]
+
+
+def test_a_stream_exports_as_text_stays_off_public_forms_and_passes_the_drift_check(admin_client):
+    make_product()
+    Product = api.get_model("Product")
+    Product.objects.create(title="Lamp", body=json.dumps(BODY))
+    export = admin_client.get(entry_url(Product, "list") + "?export=csv")
+    assert export.status_code == 200
+    rows = b"".join(export.streaming_content).decode().splitlines()
+    assert rows[1] == "Lamp,Made to last Solid oak. Best lamp. Ann"
+    sheet = admin_client.get(entry_url(Product, "list") + "?export=xlsx")
+    workbook = load_workbook(BytesIO(b"".join(sheet.streaming_content)))
+    assert [c.value for c in workbook.active[2]] == [
+        "Lamp",
+        "Made to last Solid oak. Best lamp. Ann",
+    ]
+    assert public_field_names(Product) == ["title"]
+    out = io.StringIO()
+    call_command("dynamo_check", stdout=out)
+    assert out.getvalue() == "1 type(s) match the database.\n"

@@ -34,7 +34,8 @@ from wagtail.permissions import policy_registry
 from wagtail.search.index import class_is_indexed
 from wagtail.snippets.views import chooser
 from wagtail.snippets.views.chooser import SnippetChooserViewSet
-from wagtail.snippets.views.snippets import SnippetViewSet
+from wagtail.blocks import StreamValue
+from wagtail.snippets.views.snippets import IndexView, SnippetViewSet
 
 from ..registry import registry
 from . import panels, registrations
@@ -74,10 +75,24 @@ class DynamoChooserViewSet(SnippetChooserViewSet):
     )
 
 
+def stream_text(value: StreamValue) -> str:
+    """A stream field's cell in a CSV or XLSX export: its text, block after block (what
+    search indexes), not the HTML the blocks render."""
+    return " ".join(value.stream_block.get_searchable_content(value))
+
+
+class DynamoIndexView(IndexView):
+    custom_value_preprocess = {
+        **IndexView.custom_value_preprocess,
+        StreamValue: {"csv": stream_text, "xlsx": stream_text},
+    }
+
+
 class DynamoSnippetViewSet(SnippetViewSet):
     """The snippet viewset of a generated type (subclassed per type)."""
 
     chooser_viewset_class = DynamoChooserViewSet
+    index_view_class = DynamoIndexView
     add_to_admin_menu = False
     copy_view_enabled = True
     inspect_view_enabled = True
