@@ -57,8 +57,10 @@ partial run (`--only`) replaces its own sections and says so under the machine.
 
 The field builder: the edit page of a type with 20 fields of mixed kinds (every built-in kind
 offered in the kind picker), through Django's test client as a superuser: its size, the size
-of the StreamField's block definitions in it, and its server render time against the
-generated type's own edit view of one entry, the two pages alternating request by request.
+of the StreamField block definitions still on it (none: the builder fetches them from their own
+address once per version and keeps them in local storage) and of those definitions, and its
+server render time against the generated type's own edit view of one entry, the two pages
+alternating request by request.
 """
 
 

@@ -69,6 +69,7 @@ EVERY_KIND = [
     {"name": "f_file", "kind": "file"},
     {"name": "f_image_file", "kind": "image_file"},
     {"name": "f_rich", "kind": "rich_text"},
+    {"name": "f_stream", "kind": "stream", "options": {"blocks": ["heading", "quote"]}},
     {"name": "f_fk", "kind": "foreign_key", "related_model": "auth.User"},
     {"name": "f_o2o", "kind": "one_to_one", "related_model": "Tag"},
     {"name": "f_m2m", "kind": "many_to_many", "related_model": "Tag"},
@@ -166,6 +167,7 @@ def test_every_builtin_kind_round_trips_through_the_database():
         f_document=document,
         f_page=page,
         f_snippet=tags[1],
+        f_stream=[{"type": "heading", "value": "Hi"}, {"type": "quote", "value": {"quote": "Q"}}],
     )
     entry.f_file.save("notes.txt", ContentFile(b"file body"), save=False)
     entry.f_image_file.save("plain.png", get_test_image_file("plain.png"), save=False)
@@ -187,6 +189,8 @@ def test_every_builtin_kind_round_trips_through_the_database():
         assert row.f_fk_id == user.pk and row.f_fk.username == "kinds-user"
         assert row.f_o2o.label == "t0"
         assert row.f_snippet.label == "t1"
+        assert [b.block_type for b in row.f_stream] == ["heading", "quote"]
+        assert row.f_stream[0].value == "Hi" and row.f_stream[1].value["quote"] == "Q"
         assert set(row.f_m2m.values_list("label", flat=True)) == {"t0", "t2"}
         assert row.f_image.pk == image.pk and row.f_image.title == "pic"
         assert row.f_document.pk == document.pk
