@@ -30,11 +30,11 @@ from django.utils.functional import cached_property
 from django.utils.text import capfirst
 from django.views.generic.detail import SingleObjectMixin
 from wagtail.admin.checks import check_panels_in_model
+from wagtail.blocks import StreamValue
 from wagtail.permissions import policy_registry
 from wagtail.search.index import class_is_indexed
 from wagtail.snippets.views import chooser
 from wagtail.snippets.views.chooser import SnippetChooserViewSet
-from wagtail.blocks import StreamValue
 from wagtail.snippets.views.snippets import IndexView, SnippetViewSet
 
 from ..registry import registry
