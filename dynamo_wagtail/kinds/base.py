@@ -520,6 +520,26 @@ class FieldKind:
         return "accepts fewer values than before"
 
 
+def check_features(features: Any, errors: Errors) -> None:
+    """Messages on ``features`` for rich text features the editor does not have (None: the
+    site's default features)."""
+    if features is None:
+        return
+    # wagtail.rich_text reads the feature hooks: loaded when a definition is checked.
+    from wagtail.rich_text import features as registry
+
+    if not isinstance(features, list) or not all(isinstance(f, str) for f in features):
+        errors.setdefault("features", []).append("'features' must be a list of names.")
+        return
+    known = set(registry.get_default_features())
+    known |= set(registry.plugins_by_editor.get("draftail", {}))
+    unknown = sorted(set(features) - known)
+    if unknown:
+        errors.setdefault("features", []).append(
+            f"Unknown rich text features: {', '.join(unknown)}."
+        )
+
+
 def condition_block() -> Any:
     """The builder's "Show only when", written as text (one light block for every kind)."""
     from wagtail import blocks

@@ -22,7 +22,7 @@ from django.utils.module_loading import import_string
 
 from ..conf import settings
 from ..spec import FieldSpec
-from .base import Errors, FieldKind
+from .base import Errors, FieldKind, check_features
 
 COUNT_KEYS = ("min_num", "max_num")
 
@@ -149,17 +149,7 @@ class StreamKind(FieldKind):
                     f"The maximum of '{block}' is below its minimum."
                 )
             seen.add(block)
-        features = spec.option("features")
-        if features is not None:
-            from wagtail.rich_text import features as registry
-
-            known = set(registry.get_default_features())
-            known |= set(registry.plugins_by_editor.get("draftail", {}))
-            bad = sorted(set(features) - known)
-            if bad:
-                errors.setdefault("features", []).append(
-                    f"Unknown rich text features: {', '.join(bad)}."
-                )
+        check_features(spec.option("features"), errors)
         super().validate(spec, errors)
 
     def option_blocks(self) -> list[tuple[str, Any]]:

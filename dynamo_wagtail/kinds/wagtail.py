@@ -9,7 +9,7 @@ from django.conf import settings as django_settings
 
 from ..spec import FieldSpec
 from . import rules as field_rules
-from .base import STRING, Errors, FieldKind
+from .base import STRING, Errors, FieldKind, check_features
 from .relations import ForeignKeyKind
 
 
@@ -53,20 +53,7 @@ class RichTextKind(FieldKind):
         ]
 
     def validate(self, spec: FieldSpec, errors: Errors) -> None:
-        features = spec.option("features")
-        if features is not None:
-            from wagtail.rich_text import features as feature_registry
-
-            known = set(feature_registry.get_default_features())
-            known |= set(feature_registry.plugins_by_editor.get("draftail", {}))
-            if not isinstance(features, list) or not all(isinstance(f, str) for f in features):
-                errors.setdefault("features", []).append("'features' must be a list of names.")
-            else:
-                unknown = sorted(set(features) - known)
-                if unknown:
-                    errors.setdefault("features", []).append(
-                        f"Unknown rich text features: {', '.join(unknown)}."
-                    )
+        check_features(spec.option("features"), errors)
         super().validate(spec, errors)
 
     def convert(self, value: Any, new: FieldSpec) -> Any:

@@ -13,7 +13,6 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import connections, models
-from django.db.models import Count
 
 from ..conf import settings
 from ..factory import TargetLookup
@@ -21,7 +20,14 @@ from ..kinds import get_kind
 from ..spec import FieldSpec, ModelSpec
 from . import operations as ops
 from .planner import FieldImpact, Plan
-from .refusals import ImpactRefused, _examples, _rows_text, _values, physical_model
+from .refusals import (
+    ImpactRefused,
+    _examples,
+    _rows_text,
+    _values,
+    duplicates,
+    physical_model,
+)
 from .rule_impact import check_rule
 
 #: InnoDB's longest index key in bytes; utf8mb4 takes up to 4 bytes a character.
@@ -101,16 +107,8 @@ def check_required(model: type[models.Model], op: ops.FieldOperation) -> FieldIm
 
 
 def check_unique(model: type[models.Model], columns: list[str], field: FieldSpec) -> None:
-    dupes = (
-        model._default_manager.exclude(**{f"{c}__isnull": True for c in columns})
-        .values(*columns)
-        .annotate(n=Count("pk"))
-        .filter(n__gt=1)
-    )
-    first = list(dupes[: settings.DYNAMO_REPORT_EXAMPLES])
-    if first:
-        total = dupes.count()
-        shown = "; ".join(", ".join(str(d[c]) for c in columns) for d in first)
+    total, shown = duplicates(model, columns)
+    if total:
         message = f"{total} value(s) occur more than once ({shown}); nothing was changed."
         option = "unique" if len(columns) == 1 else "unique_together"
         raise ImpactRefused(

@@ -301,47 +301,44 @@ class AlterUniqueTogether(Operation):
 
 
 @dataclass(frozen=True)
-class AddConstraint(Operation):
-    """A rule across fields becomes a database constraint (``rule`` holds field ids)."""
+class ConstraintOperation(Operation):
+    """A rule across fields (``rule`` holds field ids; ``names`` their names, for the review)."""
 
     rule: dict
     names: tuple[str, ...]
 
     def __hash__(self) -> int:
         return hash((self.rule["type"], tuple(self.rule["fields"]), self.names))
+
+    def _other_rules(self, spec: ModelSpec) -> list[dict]:
+        name = constraints.constraint_name(spec, self.rule)
+        return [
+            r for r in constraints.rules_of(spec) if constraints.constraint_name(spec, r) != name
+        ]
+
+
+@dataclass(frozen=True)
+class AddConstraint(ConstraintOperation):
+    """A rule across fields becomes a database constraint."""
 
     def describe(self) -> str:
         return f"Add the rule {_rule_text(self.rule, self.names)}"
 
     def state_forwards(self, spec: ModelSpec | None) -> ModelSpec:
         assert spec is not None
-        name = constraints.constraint_name(spec, self.rule)
-        rules = [
-            r for r in constraints.rules_of(spec) if constraints.constraint_name(spec, r) != name
-        ]
-        return _with_option(spec, constraints.OPTION, [*rules, self.rule])
+        return _with_option(spec, constraints.OPTION, [*self._other_rules(spec), self.rule])
 
 
 @dataclass(frozen=True)
-class RemoveConstraint(Operation):
+class RemoveConstraint(ConstraintOperation):
     """A rule across fields is dropped (or set aside while its columns change)."""
-
-    rule: dict
-    names: tuple[str, ...]
-
-    def __hash__(self) -> int:
-        return hash((self.rule["type"], tuple(self.rule["fields"]), self.names))
 
     def describe(self) -> str:
         return f"Drop the rule {_rule_text(self.rule, self.names)}"
 
     def state_forwards(self, spec: ModelSpec | None) -> ModelSpec:
         assert spec is not None
-        name = constraints.constraint_name(spec, self.rule)
-        rules = [
-            r for r in constraints.rules_of(spec) if constraints.constraint_name(spec, r) != name
-        ]
-        return _with_option(spec, constraints.OPTION, rules)
+        return _with_option(spec, constraints.OPTION, self._other_rules(spec))
 
 
 def _rule_text(rule: dict, names: tuple[str, ...]) -> str:

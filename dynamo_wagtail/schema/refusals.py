@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from django.db import models
+from django.db.models import Count, F
 
 from ..conf import settings
 from ..errors import DefinitionError
@@ -41,3 +42,24 @@ def _examples(pks: list[Any]) -> tuple:
 def _rows_text(count: int, pks: list[Any]) -> str:
     shown = ", ".join(str(pk) for pk in _examples(pks))
     return f"{count} entr{'y' if count == 1 else 'ies'} (e.g. id {shown})"
+
+
+def duplicates(
+    model: type[models.Model], columns: list[str], keys: dict[str, Any] | None = None
+) -> tuple[int, str]:
+    """How many values occur in more than one row over ``columns`` (NULLs left out), and the
+    first ones as text. ``keys`` compares expressions instead (``Lower()`` to ignore case)."""
+    keys = keys or {c: F(c) for c in columns}
+    aliases = {f"key{i}": expression for i, expression in enumerate(keys.values())}
+    dupes = (
+        model._default_manager.exclude(**{f"{c}__isnull": True for c in columns})
+        .annotate(**aliases)
+        .values(*aliases)
+        .annotate(n=Count("pk"))
+        .filter(n__gt=1)
+    )
+    first = list(dupes[: settings.DYNAMO_REPORT_EXAMPLES])
+    if not first:
+        return 0, ""
+    shown = "; ".join(", ".join(str(d[a]) for a in aliases) for d in first)
+    return dupes.count(), shown

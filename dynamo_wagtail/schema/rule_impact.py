@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import connections
-from django.db.models import Count, F
+from django.db.models import F
 from django.db.models.functions import Lower
 
 from .. import constraints
@@ -17,7 +17,7 @@ from ..kinds import get_kind
 from ..spec import FieldSpec, ModelSpec
 from . import operations as ops
 from .planner import FieldImpact
-from .refusals import ImpactRefused, _examples, _rows_text, physical_model
+from .refusals import ImpactRefused, _examples, _rows_text, duplicates, physical_model
 
 
 class RuleRefused(ImpactRefused):
@@ -55,18 +55,9 @@ def check_rule(
         return FieldImpact(op, 0, (), "")
     fields = [f for f in existing if f is not None]
     if rule["type"] == "unique":
-        columns = {f"c{i}": _key(f, rule) for i, f in enumerate(fields)}
-        dupes = (
-            model._default_manager.exclude(**{f"{f.column}__isnull": True for f in fields})
-            .annotate(**columns)
-            .values(*columns)
-            .annotate(n=Count("pk"))
-            .filter(n__gt=1)
-        )
-        first = list(dupes[: settings.DYNAMO_REPORT_EXAMPLES])
-        if first:
-            total = dupes.count()
-            values = "; ".join(", ".join(str(d[c]) for c in columns) for d in first)
+        keys = {f.column: _key(f, rule) for f in fields}
+        total, values = duplicates(model, [f.column for f in fields], keys)
+        if total:
             message = (
                 f"{total} value(s) occur in more than one entry ({values}): the rule cannot "
                 "be added; nothing was changed."
