@@ -116,11 +116,38 @@ def test_hostile_stream_options_are_refused_on_the_option(options, where, text):
     assert not MetaModel.objects.filter(name="Product").exists()
 
 
-def test_block_counts_and_limits_are_enforced_by_the_form():
+def body_errors(response) -> list[str]:
+    """The messages the entry form shows on the stream as a whole."""
+    (error,) = response.context["form"].errors.as_data()["body"]
+    return [m for e in error.non_block_errors.as_data() for m in e.messages]
+
+
+def test_block_counts_and_limits_are_enforced_by_the_entry_form(admin_client):
     make_product(max_num=2, block_counts=[{"block": "heading", "max_num": 1}])
-    field = api.get_model("Product")._meta.get_field("body")
-    block = field.stream_block
+    Product = api.get_model("Product")
+    block = Product._meta.get_field("body").stream_block
     assert block.meta.max_num == 2 and block.meta.block_counts == {"heading": {"max_num": 1}}
+    add = entry_url(Product, "add")
+    two_headings = admin_client.post(
+        add, {"title": "Lamp", **body_form([("heading", "A"), ("heading", "B")])}
+    )
+    assert two_headings.status_code == 200
+    assert body_errors(two_headings) == ["Heading: The maximum number of items is 1"]
+    three = admin_client.post(
+        add,
+        {
+            "title": "Lamp",
+            **body_form([("heading", "A"), ("quote", {"quote": "Q"}), ("heading", "B")]),
+        },
+    )
+    assert three.status_code == 200
+    assert "The maximum number of items is 2" in body_errors(three)
+    assert not Product.objects.exists()
+    created = admin_client.post(
+        add, {"title": "Lamp", **body_form([("heading", "A"), ("quote", {"quote": "Q"})])}
+    )
+    assert created.status_code == 302
+    assert [b.block_type for b in Product.objects.get().body] == ["heading", "quote"]
 
 
 def test_a_stream_is_no_title_listing_column_or_sort_field_and_converts_to_nothing():
