@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 
+from .kinds import get_kind
 from .spec import RETIRED, ModelSpec
 
 ACTIONS = ("add", "change", "delete", "view")
@@ -28,9 +29,30 @@ def permission_specs(spec: ModelSpec) -> list[tuple[str, str]]:
     return [(f"{action}_{model_name}", f"Can {action} {label}") for action in actions]
 
 
+def owned_model_names(spec: ModelSpec | None) -> set[str]:
+    """Model names of the tables the type's fields own (a tags field's vocabulary: Wagtail's
+    tag autocomplete finds it by its content type)."""
+    if spec is None or spec.state == RETIRED:
+        return set()
+    return {name.lower() for f in spec.fields for name in get_kind(f.kind).model_names(f)}
+
+
+def _follow_owned(old: ModelSpec | None, new: ModelSpec | None, using: str) -> None:
+    cts = ContentType.objects.db_manager(using)
+    wanted = owned_model_names(new)
+    gone = owned_model_names(old) - wanted
+    label = (new or old).app_label  # type: ignore[union-attr]
+    if gone:
+        cts.filter(app_label=label, model__in=gone).delete()
+    for name in sorted(wanted):
+        cts.get_or_create(app_label=label, model=name)
+
+
 def follow(old: ModelSpec | None, new: ModelSpec | None, using: str) -> None:
     """Make content type and permission rows match ``new`` (coming from ``old``)."""
     cts = ContentType.objects.db_manager(using)
+    if old is not None or new is not None:
+        _follow_owned(old, new, using)
     if new is None or new.state == RETIRED:
         if old is not None:
             cts.filter(app_label=old.app_label, model=old.name.lower()).delete()

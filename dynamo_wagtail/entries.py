@@ -16,10 +16,14 @@ from typing import Any
 
 from django.core.exceptions import FieldError, ValidationError
 from django.db import models
+from django.db.models import Count
 from django.db.models.constants import LOOKUP_SEP
+from taggit.managers import TaggableManager
+from taggit.models import TagBase
 
 from . import api
 from .models import MetaModel
+from .rendering import with_links
 
 #: Names that may start a filter or an ordering besides the type's own fields.
 ALWAYS_ALLOWED = frozenset({"pk", "id"})
@@ -101,6 +105,8 @@ def _check_name(
             current = related
         else:
             names = {f.name for f in current._meta.get_fields()}
+            if issubclass(current, TagBase):
+                return  # a tag's name and slug are what visitors see anyway
             if part in names and part not in ALWAYS_ALLOWED and not allow_static_fields:
                 raise UnknownName(
                     f"filtering on fields of {current._meta.label} is not allowed here "
@@ -191,4 +197,17 @@ def entries(
         if count < 0:
             raise UnknownName(f"limit must not be negative, not {count}")
         qs = qs[:count]
-    return qs
+    return with_links(qs)
+
+
+def tags_of(model: type[models.Model], name: str) -> list[Any]:
+    """The tags of the tags field ``name`` that public entries carry, by name, each with
+    ``entries``: how many public entries carry it."""
+    field = model._meta.get_field(name) if name in field_names(model) else None
+    if not isinstance(field, TaggableManager):
+        raise UnknownName(f"{model.__name__} has no tags field {name!r}")
+    relation = field.through.tag_relname()
+    tags = field.related_model._default_manager.filter(
+        **{f"{relation}__content_object__in": public(model).order_by().values("pk")}
+    )
+    return list(tags.annotate(entries=Count(relation, distinct=True)).order_by("name"))

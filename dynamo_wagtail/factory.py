@@ -283,11 +283,18 @@ def build_model(
             attrs["objects"] = _searchable_manager()
             attrs["index_entries"] = _index_entries()
     reverse = reverse_names(spec)
+    owned: dict[str, list[type[models.Model]]] = {}
     for f in fields:
         kind = get_kind(f.kind)
         target = None
         kwargs: dict[str, Any] = {}
-        if kind.is_relation:
+        if kind.owns_tables:
+            # Its own models first (a tags field's vocabulary and link): the field goes
+            # through the last of them.
+            name = f.column if physical else f.name
+            owned[name] = kind.companions(spec, f, apps=apps, physical=physical)
+            target = owned[name][-1]
+        elif kind.is_relation:
             target, dynamic = target_reference(spec, f, lookup)
             if physical and dynamic and apps is not None and isinstance(apps, PlanApps):
                 uid = f.target_type_uid
@@ -300,6 +307,17 @@ def build_model(
         attrs[f.column if physical else f.name] = kind.build(
             f, target=target, physical=physical, table=spec.table, **kwargs
         )
+    attrs["dynamo_owned_models"] = owned
     if extra_attrs:
         attrs.update(extra_attrs)
     return type(spec.name, bases, attrs)
+
+
+def owned_models(model: type[models.Model], field: models.Field) -> list[type[models.Model]]:
+    """The tables a many-to-many field of a built class owns, in creation order: a plain
+    link's auto-created model, or the models of a kind with tables of its own."""
+    own = getattr(model, "dynamo_owned_models", {}).get(field.name)
+    if own:
+        return list(own)
+    through = field.remote_field.through  # type: ignore[union-attr]
+    return [through] if through is not None and through._meta.auto_created else []

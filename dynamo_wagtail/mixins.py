@@ -7,7 +7,9 @@ keep their values and get the mixin's defaults); switching it off drops them.
 from __future__ import annotations
 
 from django.db import models
+from modelcluster.models import ClusterableModel
 
+from .kinds import get_kind
 from .spec import ModelSpec
 
 #: Option name → mixin, in the MRO order Wagtail documents for snippets.
@@ -30,7 +32,8 @@ def _mixin(path: str) -> type:
 
 
 def bases(spec: ModelSpec, preview_base: type | None = None) -> tuple[type, ...]:
-    """Base classes of the runtime class for ``spec``."""
+    """Base classes of the runtime class for ``spec``: the mixins, then ``ClusterableModel``
+    when a field keeps child rows in the entry's revisions (tags), else ``Model``."""
     result: list[type] = []
     for key, path in FEATURES:
         if spec.option(key):
@@ -38,7 +41,8 @@ def bases(spec: ModelSpec, preview_base: type | None = None) -> tuple[type, ...]
             if key == "preview" and preview_base is not None:
                 mixin = preview_base
             result.append(mixin)
-    return (*result, models.Model)
+    clustered = any(get_kind(f.kind).needs_cluster for f in spec.active_fields)
+    return (*result, ClusterableModel if clustered else models.Model)
 
 
 def columns(spec: ModelSpec, *, keys: tuple[str, ...] | None = None) -> dict[str, models.Field]:
@@ -68,7 +72,12 @@ def static_targets() -> list[str]:
     """Models any mixin column points to ("app_label.model")."""
     from django.conf import settings as django_settings
 
-    return ["wagtailcore.revision", "wagtailcore.locale", django_settings.AUTH_USER_MODEL]
+    return [
+        "wagtailcore.revision",
+        "wagtailcore.locale",
+        "taggit.tag",  # the shared vocabulary of tags fields
+        django_settings.AUTH_USER_MODEL,
+    ]
 
 
 def unique_together(spec: ModelSpec) -> list[tuple[str, ...]]:

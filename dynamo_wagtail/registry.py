@@ -153,27 +153,35 @@ class Registry:
             delattr(module, model.__name__)
         label = spec.app_label
         app_models = apps.all_models[label]
+        # A kind's own models (a tags field's vocabulary and link) go with the class.
+        owned = [m for found in model.dynamo_owned_models.values() for m in found]  # type: ignore[attr-defined]
         for key, candidate in list(app_models.items()):
-            if candidate is model or candidate._meta.auto_created is model:
+            if candidate is model or candidate._meta.auto_created is model or candidate in owned:
                 del app_models[key]
-        opts = model._meta
-        for field in [*opts.local_fields, *opts.local_many_to_many, *opts.private_fields]:
-            remote = getattr(field, "remote_field", None)
-            if remote is None or remote.hidden:
-                continue
-            target = remote.model
-            if not isinstance(target, type):
-                continue
-            accessor = remote.get_accessor_name()
-            descriptor = target.__dict__.get(accessor) if accessor else None
-            if descriptor is not None and remote in (
-                getattr(descriptor, "rel", None),
-                getattr(descriptor, "related", None),
-            ):
-                delattr(target, accessor)
+        for each in (model, *owned):
+            _remove_accessors(each)
         for target, name, original in reversed(self.shadowed.pop(uid, [])):
             if name not in vars(target):
                 setattr(target, name, original)
+
+
+def _remove_accessors(model: type[models.Model]) -> None:
+    """Take the reverse accessors of ``model``'s relations off their targets."""
+    opts = model._meta
+    for field in [*opts.local_fields, *opts.local_many_to_many, *opts.private_fields]:
+        remote = getattr(field, "remote_field", None)
+        if remote is None or remote.hidden:
+            continue
+        target = remote.model
+        if not isinstance(target, type):
+            continue
+        accessor = remote.get_accessor_name()
+        descriptor = target.__dict__.get(accessor) if accessor else None
+        if descriptor is not None and remote in (
+            getattr(descriptor, "rel", None),
+            getattr(descriptor, "related", None),
+        ):
+            delattr(target, accessor)
 
 
 def _generated_accessor(value: object) -> bool:

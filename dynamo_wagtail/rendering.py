@@ -287,6 +287,17 @@ def _multiple_choice(
     return escape(", ".join(str(labels.get(str(v), v)) for v in items))
 
 
+@register_renderer("tags")
+def _tags(
+    entry: models.Model, fspec: FieldSpec, value: Any, request: Any, options: dict[str, Any]
+) -> SafeString:
+    names = sorted(tag.name for tag in value)
+    return format_html(
+        '<ul class="dynamo-tags">{}</ul>',
+        format_html_join("", "<li>{}</li>", ((n,) for n in names)),
+    )
+
+
 @register_renderer("file")
 def _file(
     entry: models.Model, fspec: FieldSpec, value: Any, request: Any, options: dict[str, Any]
@@ -362,12 +373,22 @@ def model_of(entries: Iterable[models.Model]) -> type[models.Model] | None:
     return None
 
 
+def with_links(qs: models.QuerySet) -> models.QuerySet:
+    """``qs`` fetching the links and tags of its entries in one query per field."""
+    several = [f.name for f in qs.model._meta.local_many_to_many]
+    return qs.prefetch_related(*several) if several else qs
+
+
 def list_context(
     entries: Iterable[models.Model],
     model: type[models.Model] | None = None,
     request: Any = None,
 ) -> dict[str, Any]:
-    """``entries``, ``items`` (ListItem list), ``model_name`` and ``verbose_name_plural``."""
+    """``entries``, ``items`` (ListItem list), ``model_name`` and ``verbose_name_plural``.
+
+    The links and tags of a queryset's entries are fetched in one query per field."""
+    if isinstance(entries, models.QuerySet):
+        entries = with_links(entries)
     rows = list(entries)
     model = model or model_of(entries)
     items = [

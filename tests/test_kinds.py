@@ -70,6 +70,7 @@ EVERY_KIND = [
     {"name": "f_image_file", "kind": "image_file"},
     {"name": "f_rich", "kind": "rich_text"},
     {"name": "f_stream", "kind": "stream", "options": {"blocks": ["heading", "quote"]}},
+    {"name": "f_tags", "kind": "tags"},
     {"name": "f_fk", "kind": "foreign_key", "related_model": "auth.User"},
     {"name": "f_o2o", "kind": "one_to_one", "related_model": "Tag"},
     {"name": "f_m2m", "kind": "many_to_many", "related_model": "Tag"},
@@ -147,9 +148,9 @@ def test_every_builtin_kind_round_trips_through_the_database():
     # Columns in definition order (Django lists many-to-many fields after the others).
     assert [f.name for f in Sample._meta.concrete_fields] == [
         "id",
-        *[f["name"] for f in EVERY_KIND if f["kind"] != "many_to_many"],
+        *[f["name"] for f in EVERY_KIND if f["kind"] not in ("many_to_many", "tags")],
     ]
-    assert [f.name for f in Sample._meta.many_to_many] == ["f_m2m"]
+    assert [f.name for f in Sample._meta.many_to_many] == ["f_tags", "f_m2m"]
 
     user = get_user_model().objects.create_user("kinds-user")
     tags = [Tag.objects.create(label=f"t{i}") for i in range(3)]
@@ -174,6 +175,8 @@ def test_every_builtin_kind_round_trips_through_the_database():
     entry.full_clean()
     entry.save()
     entry.f_m2m.set([tags[0], tags[2]])
+    entry.f_tags.add("Blue", "big sale")
+    entry.save()
     file_name, image_file_name = entry.f_file.name, entry.f_image_file.name
     assert file_name.startswith("dynamo/notes") and file_name.endswith(".txt")
     assert image_file_name.startswith("dynamo/plain") and image_file_name.endswith(".png")
@@ -192,6 +195,7 @@ def test_every_builtin_kind_round_trips_through_the_database():
         assert [b.block_type for b in row.f_stream] == ["heading", "quote"]
         assert row.f_stream[0].value == "Hi" and row.f_stream[1].value["quote"] == "Q"
         assert set(row.f_m2m.values_list("label", flat=True)) == {"t0", "t2"}
+        assert sorted(row.f_tags.names()) == ["Blue", "big sale"]
         assert row.f_image.pk == image.pk and row.f_image.title == "pic"
         assert row.f_document.pk == document.pk
         assert row.f_page.pk == page.pk
@@ -222,6 +226,7 @@ def test_every_builtin_kind_round_trips_through_the_database():
     assert again.f_null_bool is None and again.f_integer is None and again.f_uuid is None
     assert again.f_bool is False and again.f_multi == [] and again.f_char == ""
     assert not again.f_file and again.f_fk is None and again.f_m2m.count() == 0
+    assert again.f_tags.count() == 0
 
 
 def test_choice_and_multiple_choice_refuse_values_outside_their_choices():

@@ -29,6 +29,7 @@ from django.db import models
 from django.utils.functional import cached_property
 from django.utils.text import capfirst
 from django.views.generic.detail import SingleObjectMixin
+from taggit.managers import _TaggableManager
 from wagtail.admin.checks import check_panels_in_model
 from wagtail.blocks import StreamValue
 from wagtail.permissions import policy_registry
@@ -37,8 +38,9 @@ from wagtail.snippets.views import chooser
 from wagtail.snippets.views.chooser import SnippetChooserViewSet
 from wagtail.snippets.views.snippets import IndexView, SnippetViewSet
 
+from ..kinds.tags import tag_fields
 from ..registry import registry
-from . import panels, registrations
+from . import filters, panels, registrations
 from .urls import resolver
 
 logger = logging.getLogger(__name__)
@@ -81,11 +83,29 @@ def stream_text(value: StreamValue) -> str:
     return " ".join(value.stream_block.get_searchable_content(value))
 
 
+def tag_names(manager: _TaggableManager) -> str:
+    """A tags field's cell in a CSV or XLSX export: its tags, by name."""
+    return ", ".join(sorted(tag.name for tag in manager.all()))
+
+
 class DynamoIndexView(IndexView):
     custom_value_preprocess = {
         **IndexView.custom_value_preprocess,
         StreamValue: {"csv": stream_text, "xlsx": stream_text},
+        _TaggableManager: {"csv": tag_names, "xlsx": tag_names},
     }
+
+    @cached_property
+    def filterset_class(self) -> Any:
+        if self.locale:
+            return super().filterset_class
+        return filters.filterset_for(self.model, self.list_filter)
+
+    def get_base_queryset(self) -> models.QuerySet:
+        # The tags of a page of entries in one query per field (exports show them).
+        queryset = super().get_base_queryset()
+        tagged = [f.name for f in tag_fields(self.model)]
+        return queryset.prefetch_related(*tagged) if tagged else queryset
 
 
 class DynamoSnippetViewSet(SnippetViewSet):
@@ -161,6 +181,7 @@ def viewset_attrs(model: Model) -> dict[str, Any]:
     spec = model.dynamo_spec  # type: ignore[attr-defined]
     fields = _fields(model)
     plain = [n for n, f in fields.items() if not f.many_to_many]
+    tagged = [f.name for f in tag_fields(model)]
     title = spec.option("title_field")
     columns = [c for c in spec.option("listing_columns") or [] if c in plain or c == "__str__"]
     if not columns:
@@ -180,7 +201,7 @@ def viewset_attrs(model: Model) -> dict[str, Any]:
         "menu_order": spec.option("menu_order"),
         "list_display": columns,
         "list_filter": _filters(fields),
-        "list_export": plain,
+        "list_export": [*plain, *tagged],
         # An indexed type is searched through its search index (its search_fields are
         # the spec's); limiting the fields there fails on the SQLite FTS backend.
         "search_fields": None if class_is_indexed(model) else search or None,

@@ -151,6 +151,10 @@ class FieldKind:
     searchable_text: ClassVar[bool] = False
     #: Whether a field can change to or from this kind (each value then converted).
     convertible: ClassVar[bool] = True
+    #: Whether the field has tables of its own (:meth:`companions`) instead of a column.
+    owns_tables: ClassVar[bool] = False
+    #: Whether the type's class must be a ``ClusterableModel`` (child rows in revisions).
+    needs_cluster: ClassVar[bool] = False
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         # The rules' options join the kind's own; a subclass that takes fewer rules than
@@ -506,6 +510,21 @@ class FieldKind:
         except ValidationError:
             return False
         return True
+
+    def companions(
+        self, model_spec: Any, spec: FieldSpec, *, apps: Any, physical: bool
+    ) -> list[type[models.Model]]:
+        """The models of a kind that ``owns_tables``, in creation order; the field goes
+        through the last one."""
+        return []
+
+    def model_names(self, spec: FieldSpec) -> list[str]:
+        """Names of the :meth:`companions` that need a content type."""
+        return []
+
+    def refused_change(self, old: FieldSpec, new: FieldSpec) -> tuple[str, str] | None:
+        """(option, message) if the field cannot change from ``old`` to ``new`` options."""
+        return None
 
     def is_narrowing(self, old: FieldSpec, new: FieldSpec) -> bool:
         """Whether the new options accept fewer values than the old ones."""

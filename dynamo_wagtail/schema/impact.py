@@ -233,6 +233,10 @@ def _assess_one(op: ops.Operation, state: ModelSpec, lookup: TargetLookup) -> li
         return [replace(impact, operation=op)]
     assert isinstance(op, ops.AlterField)
     old = op.old
+    refused = get_kind(field.kind).refused_change(old, field)
+    if refused:
+        option, message = refused
+        raise ImpactRefused(field, option, message, FieldImpact(op, 0, (), message))
     result: list[FieldImpact] = []
     if old.options != field.options or old.choices != field.choices:
         check_fit(model, old, field, _changed_option(old, field))

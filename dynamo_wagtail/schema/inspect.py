@@ -10,6 +10,7 @@ from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.db.models.fields.related import RelatedField
 
 from ..constraints import constraint_name, rules_of
+from ..factory import owned_models
 from ..spec import ModelSpec
 from .applier import Context
 
@@ -97,11 +98,10 @@ def drift(spec: ModelSpec, context: Context, using: str = DEFAULT_DB_ALIAS) -> l
         for extra in sorted(found_rules - wanted_rules):
             problems.append(f"{spec.name}: constraint {extra} is not in the applied spec")
         for m2m in model._meta.local_many_to_many:
-            link_model = m2m.remote_field.through
-            assert link_model is not None  # made when the field joined its class
-            through = link_model._meta.db_table
-            if through not in tables:
-                problems.append(f"{spec.name}.{m2m.name}: link table {through} is missing")
+            for owned in owned_models(model, m2m):
+                table = owned._meta.db_table
+                if table not in tables:
+                    problems.append(f"{spec.name}.{m2m.name}: table {table} is missing")
     return problems
 
 

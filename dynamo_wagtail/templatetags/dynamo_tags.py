@@ -31,7 +31,7 @@ from django.template.context import Context
 from django.utils.safestring import SafeString
 
 from .. import rendering
-from ..entries import UnknownName, entries, model_for_name, model_for_uid
+from ..entries import UnknownName, entries, model_for_name, model_for_uid, tags_of
 from ..models import MetaModel
 
 register = template.Library()
@@ -173,6 +173,18 @@ def dynamo_field(context: Context, entry: Any, name: str, **options: Any) -> Saf
     except LookupError as exc:
         fail("dynamo_field", _template_name(context), str(exc))
         return SafeString("")
+
+
+@register.simple_tag(takes_context=True)
+def dynamo_tag_list(context: Context, type_ref: Any, name: str) -> list[Any]:
+    """``{% dynamo_tag_list "Event" "tags" as tags %}``: the tags public entries carry, by
+    name, each with ``entries`` (how many); list entries by one with ``{% dynamo_entries
+    "Event" tags__slug=tag.slug as found %}``."""
+    try:
+        return tags_of(_resolve_model(type_ref), name)
+    except UnknownName as exc:
+        fail("dynamo_tag_list", _template_name(context), str(exc))
+        return []
 
 
 @register.filter

@@ -45,6 +45,7 @@ TYPES: list[dict[str, Any]] = [
             {"name": "starts", "kind": "datetime", "required": True, "indexed": True},
             {"name": "venue", "kind": "char", "options": {"max_length": 200}},
             {"name": "description", "kind": "rich_text"},
+            {"name": "tags", "kind": "tags", "help_text": "Topics, e.g. django, workshop."},
         ],
     },
     {
@@ -307,18 +308,21 @@ def events(now: Any) -> list[dict[str, Any]]:
             "title": "Dynamic models, ten years on",
             "starts": day - timedelta(days=20),
             "venue": "Room 1, Town Library",
+            "tags": ["django", "history"],
             "description": "<p>A look back at django-dynamo and what changed since South.</p>",
         },
         {
             "title": "Wagtail editors' meet-up",
             "starts": day + timedelta(days=7),
             "venue": "Café Central",
+            "tags": ["wagtail", "meet-up"],
             "description": "<p>Editors show the content types they built. Bring a laptop.</p>",
         },
         {
             "title": "Workshop: a shop without migrations",
             "starts": day + timedelta(days=14),
             "venue": "Room 2, Town Library",
+            "tags": ["django", "wagtail", "workshop"],
             "description": "<p>Define products, categories and attributes in the admin, "
             "then render them on a page.</p>",
         },
@@ -326,6 +330,7 @@ def events(now: Any) -> list[dict[str, Any]]:
             "title": "Survey results evening",
             "starts": day + timedelta(days=30),
             "venue": "Online",
+            "tags": ["survey"],
             "description": "<p>We go through the answers to the demo survey.</p>",
         },
     ]

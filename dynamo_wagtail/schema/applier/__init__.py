@@ -32,7 +32,7 @@ from .columns import (
 )
 from .features import _add_feature, _remove_feature
 from .rules import _add_constraint, _remove_constraint, converge_rules
-from .types import _create_type, _delete_type, _rename_type
+from .types import _create_type, _delete_type, _rename_type, create_owned_tables
 
 __all__ = ["CHUNK", "HANDLERS", "Context", "apply_operation", "atomic_editor", "converge", "flush"]
 
@@ -102,12 +102,7 @@ def converge(editor: BaseDatabaseSchemaEditor, spec: ModelSpec | None, context: 
     if spec is None or spec.table not in _tables(editor):
         return
     model = context.model(spec)
-    tables = _tables(editor)
-    for m2m in model._meta.local_many_to_many:
-        through = m2m.remote_field.through
-        assert through is not None  # made when the field joined its class
-        if through._meta.db_table not in tables:
-            editor.create_model(through)
+    create_owned_tables(editor, model)
     with editor.connection.cursor() as cursor:
         constraints = editor.connection.introspection.get_constraints(cursor, spec.table)
     columns = _columns(editor, spec.table)

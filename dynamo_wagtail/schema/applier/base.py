@@ -52,13 +52,6 @@ def _field(model: type[models.Model], spec: FieldSpec) -> models.Field:
     return field
 
 
-def _link_model(field: models.Field) -> type[models.Model]:
-    """The link model of a built many-to-many field (made when it joined its class)."""
-    rel = field.remote_field
-    assert isinstance(rel, models.ManyToManyRel) and rel.through is not None
-    return rel.through
-
-
 def _empty_value(field: models.Field) -> Any:
     """What a NOT NULL column holds for "no value": its default, or "" for text."""
     if field.has_default():

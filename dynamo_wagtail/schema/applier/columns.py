@@ -7,6 +7,7 @@ from dataclasses import replace
 
 from django.db import connections, models
 
+from ...factory import owned_models
 from ...fields import has_db_default
 from ...kinds import get_kind
 from ...spec import FieldSpec, ModelSpec
@@ -19,20 +20,28 @@ from .base import (
     _empty_value,
     _field,
     _found,
-    _link_model,
     _staged_model,
     _tables,
 )
 
 
 def _add_field(editor, op: ops.AddField, before: ModelSpec, after: ModelSpec, context) -> None:
-    new_field = _field(context.model(after), op.field)
+    model = context.model(after)
+    new_field = _field(model, op.field)
     if new_field.many_to_many:
-        if _link_model(new_field)._meta.db_table in _tables(editor):
-            return
-    elif op.field.column in _columns(editor, before.table):
+        _create_owned(editor, model, new_field)
+        return
+    if op.field.column in _columns(editor, before.table):
         return
     editor.add_field(context.model(before), new_field)
+
+
+def _create_owned(editor, model: type[models.Model], field: models.Field) -> None:
+    """The tables of a many-to-many field (a link, a tags field's vocabulary) it lacks."""
+    tables = _tables(editor)
+    for owned in owned_models(model, field):
+        if owned._meta.db_table not in tables:
+            editor.create_model(owned)
 
 
 def _fill_nulls(model: type[models.Model], old_field: models.Field, new_field: models.Field):
@@ -112,11 +121,18 @@ def _remove_field(editor, op: ops.RemoveField, before: ModelSpec, after, context
     model = context.model(before)
     old_field = _field(model, op.field)
     if old_field.many_to_many:
-        if _link_model(old_field)._meta.db_table not in _tables(editor):
-            return
-    elif op.field.column not in _columns(editor, before.table):
+        _drop_owned(editor, model, old_field)
+        return
+    if op.field.column not in _columns(editor, before.table):
         return
     editor.remove_field(model, old_field)
+
+
+def _drop_owned(editor, model: type[models.Model], field: models.Field) -> None:
+    tables = _tables(editor)
+    for owned in reversed(owned_models(model, field)):
+        if owned._meta.db_table in tables:
+            editor.delete_model(owned)
 
 
 def _alter_unique_together(editor, op: ops.AlterUniqueTogether, before: ModelSpec, after, context):

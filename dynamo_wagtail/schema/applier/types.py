@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db import models
 
+from ...factory import owned_models
 from ...fields import clone_field
 from ...spec import ModelSpec
 from .. import operations as ops
@@ -14,14 +15,18 @@ from .base import Context, _tables
 
 def _create_type(editor, op: ops.CreateType, before, after: ModelSpec, context) -> None:
     model = context.model(after)
+    if model._meta.db_table not in _tables(editor):
+        editor.create_model(model)  # with its auto-created link tables
+    create_owned_tables(editor, model)
+
+
+def create_owned_tables(editor, model: type[models.Model]) -> None:
+    """The tables of many-to-many fields (links, tags' vocabularies) the database lacks."""
     tables = _tables(editor)
-    if model._meta.db_table not in tables:
-        editor.create_model(model)
-        return
     for m2m in model._meta.local_many_to_many:
-        through = m2m.remote_field.through
-        if through._meta.db_table not in tables:
-            editor.create_model(through)
+        for owned in owned_models(model, m2m):
+            if owned._meta.db_table not in tables:
+                editor.create_model(owned)
 
 
 def _rename_link_columns(editor, model_before, model_after) -> None:
@@ -80,5 +85,14 @@ def _rename_type(editor, op: ops.RenameType, before: ModelSpec, after: ModelSpec
 
 
 def _delete_type(editor, op: ops.DeleteType, before: ModelSpec, after, context) -> None:
-    if op.drop_table and before.table in _tables(editor):
-        editor.delete_model(context.model(before))
+    if not op.drop_table:
+        return
+    model = context.model(before)
+    tables = _tables(editor)
+    for m2m in model._meta.local_many_to_many:
+        for owned in reversed(owned_models(model, m2m)):
+            # Auto-created links go with the table; a kind's own tables first (they key on it).
+            if not owned._meta.auto_created and owned._meta.db_table in tables:
+                editor.delete_model(owned)
+    if before.table in tables:
+        editor.delete_model(model)

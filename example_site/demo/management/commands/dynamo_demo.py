@@ -20,6 +20,7 @@ from wagtail.images import get_image_model
 from wagtail.models import Page
 
 from dynamo_wagtail import api
+from dynamo_wagtail.kinds.tags import tag_fields
 from dynamo_wagtail.models import MetaModel
 
 from ... import content, pages
@@ -113,7 +114,10 @@ class Command(BaseCommand):
         if entry is not None:
             return entry
         with transaction.atomic():
+            tags = {f.name: values.pop(f.name) for f in tag_fields(model) if f.name in values}
             entry = model(**values)
+            for name, names in tags.items():
+                getattr(entry, name).add(*names)  # kept with the entry (a cluster)
             entry.save()
             if hasattr(entry, "save_revision"):
                 revision = entry.save_revision(log_action=True)
