@@ -150,8 +150,12 @@ def _search_fields(spec: ModelSpec) -> list[Any]:
         for f in spec.active_fields
         if get_kind(f.kind).is_string or get_kind(f.kind).searchable_text
     ]
+    tagged = {f.name for f in spec.active_fields if get_kind(f.kind).owns_tables}
     result: list[Any] = []
     for name in names:
+        if name in tagged:  # found by a tag's name
+            result.append(index.RelatedFields(name, [index.SearchField("name")]))
+            continue
         result += [index.SearchField(name), index.AutocompleteField(name)]
     return result
 

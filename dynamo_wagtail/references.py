@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.db.models.fields.related import RelatedField
+from taggit.managers import TaggableManager
 
 from . import conditions, layout
 from .kinds import get_kind
@@ -84,7 +85,7 @@ _UNSUITABLE: tuple[tuple[str, Callable[[Any], bool], str], ...] = (
     ),
     (
         "search_fields",
-        lambda f: issubclass(f, RelatedField),
+        lambda f: issubclass(f, RelatedField) and not issubclass(f, TaggableManager),
         "'{}' links to other items: it cannot be searched.",
     ),
 )

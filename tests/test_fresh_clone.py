@@ -28,7 +28,7 @@ pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = {
     "/": "Black desk lamp",  # the home page lists cheap products and upcoming events
-    "/events/": "Wagtail editors",  # CMS: events
+    "/events/": "<li>meet-up</li>",  # CMS: events, with their tags
     "/team/": "Grace Hopper",  # CMS: team members
     "/shop/": "Green tote bag",  # web shop
     "/shop/4-black-desk-lamp/": "Made to be moved",  # a product's story (a stream field)

@@ -15,11 +15,13 @@ from taggit.models import Tag
 from wagtail.models import Revision
 
 from dynamo_wagtail import api, pipeline, rendering
+from dynamo_wagtail.contrib.pages.forms import public_field_names
 from dynamo_wagtail.errors import DefinitionError
 from dynamo_wagtail.models import MetaModel
 from dynamo_wagtail.schema import applier
 from dynamo_wagtail.schema.inspect import drift
 from dynamo_wagtail.spec import ModelSpec
+from tests.admin_utils import add_url, current_fields, edit_url, field, type_form
 
 pytestmark = pytest.mark.usefixtures("dynamo")
 
@@ -262,3 +264,43 @@ def test_a_list_of_tagged_entries_costs_the_same_queries_for_5_or_25_entries():
         return len(captured.captured_queries)
 
     assert queries_for(5) == queries_for(25)
+
+
+def test_an_indexed_type_is_searched_by_its_tags_and_public_forms_leave_them_out():
+    make_event()
+    api.alter_type("Event", search_index=True)
+    Event = api.get_model("Event")
+    for title, tags in (("Gig", ["jazz"]), ("Talk", ["science"])):
+        entry = Event.objects.create(title=title)
+        entry.tags.add(*tags)
+        entry.save()
+    call_command("update_index", stdout=io.StringIO())
+    assert [e.title for e in Event.objects.search("jazz")] == ["Gig"]
+    api.alter_type("Event", search_fields=["tags"])
+    assert [e.title for e in api.get_model("Event").objects.search("science")] == ["Talk"]
+    assert public_field_names(api.get_model("Event")) == ["title"]
+
+
+def test_an_editor_adds_a_tags_field_in_the_builder_and_a_vocabulary_change_shows_there(
+    admin_client,
+):
+    response = admin_client.post(
+        add_url(),
+        type_form(
+            [field("char", "title", required=True), field("tags", "topics", vocabulary="shared")],
+            name="Event",
+            title_field="title",
+        ),
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    meta_model = MetaModel.objects.get(name="Event")
+    assert api.get_model("Event")._meta.get_field("topics").related_model is Tag
+    blocks = current_fields(meta_model)
+    assert blocks[1][1]["vocabulary"] == "shared"
+    blocks[1][1]["vocabulary"] = "own"
+    refused = admin_client.post(
+        edit_url(meta_model), type_form(blocks, expected_version=1, name="Event")
+    )
+    assert refused.status_code == 200
+    assert "vocabulary of a tags field is fixed" in refused.content.decode()
+    assert api.get_model("Event")._meta.get_field("topics").related_model is Tag

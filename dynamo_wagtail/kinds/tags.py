@@ -64,6 +64,7 @@ class TagsKind(FieldKind):
     supports_default = False
     single_value = False
     convertible = False
+    searchable_text = True  # by the tags' names
     owns_tables = True
     #: The type's class is a ClusterableModel: the tags live in the entry's revisions.
     needs_cluster = True

@@ -45,7 +45,7 @@ TYPES: list[dict[str, Any]] = [
             {"name": "starts", "kind": "datetime", "required": True, "indexed": True},
             {"name": "venue", "kind": "char", "options": {"max_length": 200}},
             {"name": "description", "kind": "rich_text"},
-            {"name": "tags", "kind": "tags", "help_text": "Topics, e.g. django, workshop."},
+            {"name": "tags", "kind": "tags", "help": "Topics, e.g. django, workshop."},
         ],
     },
     {

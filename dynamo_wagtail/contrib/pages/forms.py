@@ -7,7 +7,8 @@ the form asks, so some kinds are left out:
 * images, documents and pages (a select would list every one of them on the site),
   relations to static models (users, snippets) for the same reason;
 * file uploads (files from strangers served from the site's own media domain);
-* stream fields (a body of blocks needs the admin's editor).
+* stream fields (a body of blocks needs the admin's editor);
+* tags (a visitor's words would join the suggestions editors pick from).
 
 Links to other content types stay, limited to the entries visitors may see. Rich
 text is typed as plain text and stored as escaped paragraphs: visitors never get to
@@ -26,7 +27,7 @@ from django.utils.html import linebreaks
 from ...entries import public
 
 #: Kinds never offered on a public form (see the module docstring).
-EXCLUDED_KINDS = frozenset({"image", "document", "page", "file", "image_file", "stream"})
+EXCLUDED_KINDS = frozenset({"image", "document", "page", "file", "image_file", "stream", "tags"})
 
 
 def _offered(model: type[models.Model], name: str, kind: str) -> bool:
