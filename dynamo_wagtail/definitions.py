@@ -21,8 +21,8 @@ from .conf import settings
 from .contenttypes import permission_specs
 from .errors import DefinitionError
 from .kinds import get_kind
-from .kinds.base import json_problem, text_problem
 from .kinds.registry import offered_kinds
+from .kinds.values import json_problem, text_problem
 from .references import check_references, follow_conditions, follow_fields, follower
 from .runtime.apps import RuntimeConfig
 from .spec import (

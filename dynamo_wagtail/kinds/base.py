@@ -28,6 +28,7 @@ from .. import conditions
 from .. import fields as dynamo_fields
 from ..conf import settings
 from ..spec import FieldSpec
+from . import editor_blocks
 from . import rules as field_rules
 
 #: The setting that lists each of django-dynamo's groups of kinds (None: by the kind's group).
@@ -49,41 +50,6 @@ def _value_field(kind: FieldKind, spec: FieldSpec) -> models.Field:
 
 
 Errors = dict[str, list[str]]
-
-
-def text_problem(value: str) -> str | None:
-    """What keeps the text ``value`` from being stored on every backend, if anything."""
-    if "\x00" in value:
-        return "Text cannot contain NUL characters."
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return "Text must be valid Unicode (it holds a lone surrogate)."
-    return None
-
-
-def json_problem(value: Any) -> str | None:
-    """What keeps ``value`` from being stored as JSON on every backend, if anything."""
-    if isinstance(value, str):
-        return text_problem(value)
-    if value is None or isinstance(value, (bool, int)):
-        return None
-    if isinstance(value, float):
-        return None if math.isfinite(value) else f"{value} is not a number JSON can store."
-    if isinstance(value, (list, tuple)):
-        return next((p for p in map(json_problem, value) if p), None)
-    if isinstance(value, dict):
-        if not all(isinstance(k, str) for k in value):
-            return "Keys must be text."
-        return next((p for p in map(json_problem, [*value, *value.values()]) if p), None)
-    return f"{type(value).__name__} values cannot be stored."
-
-
-def validate_storable(value: Any) -> None:
-    """A validator: ``value`` (JSON data included) can be stored on every backend."""
-    problem = json_problem(value)
-    if problem:
-        raise ValidationError(problem)
 
 
 STANDARD = "standard"
@@ -382,34 +348,7 @@ class FieldKind:
 
     def rule_blocks(self) -> list[tuple[str, Any]]:
         """Builder blocks for this kind's rules (after its own options)."""
-        from wagtail import blocks
-
-        result: list[tuple[str, Any]] = [(conditions.OPTION, condition_block())]
-        for key in self.rules:
-            label = field_rules.LABELS[key]
-            if key in ("min_length", "max_length", "min_items", "max_items"):
-                block: Any = blocks.IntegerBlock(required=False, min_value=0, label=label)
-            elif key == "max_size_mb":
-                block = blocks.FloatBlock(required=False, min_value=0, label=label)
-            elif key == "extensions":
-                block = blocks.CharBlock(required=False, label=label, help_text="e.g. pdf, docx")
-            else:
-                block = blocks.CharBlock(required=False, label=label)
-            result.append((key, block))
-        if self.rules:
-            result.append(
-                (
-                    field_rules.ENFORCE,
-                    blocks.ChoiceBlock(
-                        choices=field_rules.ENFORCE_CHOICES,
-                        default="all",
-                        required=False,
-                        label=field_rules.LABELS[field_rules.ENFORCE],
-                        help_text="All entries: existing entries are checked first.",
-                    ),
-                )
-            )
-        return result
+        return editor_blocks.rule_blocks(self.rules)
 
     def null_when_optional(self) -> bool:
         # django-dynamo: optional strings are blank but not NULL.
@@ -537,38 +476,6 @@ class FieldKind:
     def loss_text(self, old: FieldSpec, new: FieldSpec) -> str:
         """What :meth:`loses` means, after "N entries" in the review of a change."""
         return "accepts fewer values than before"
-
-
-def check_features(features: Any, errors: Errors) -> None:
-    """Messages on ``features`` for rich text features the editor does not have (None: the
-    site's default features)."""
-    if features is None:
-        return
-    # wagtail.rich_text reads the feature hooks: loaded when a definition is checked.
-    from wagtail.rich_text import features as registry
-
-    if not isinstance(features, list) or not all(isinstance(f, str) for f in features):
-        errors.setdefault("features", []).append("'features' must be a list of names.")
-        return
-    known = set(registry.get_default_features())
-    known |= set(registry.plugins_by_editor.get("draftail", {}))
-    unknown = sorted(set(features) - known)
-    if unknown:
-        errors.setdefault("features", []).append(
-            f"Unknown rich text features: {', '.join(unknown)}."
-        )
-
-
-def condition_block() -> Any:
-    """The builder's "Show only when", written as text (one light block for every kind)."""
-    from wagtail import blocks
-
-    return blocks.CharBlock(
-        required=False,
-        max_length=255,
-        label="Show only when",
-        help_text="e.g. gift is checked, size is one of s, m, or notes is not empty",
-    )
 
 
 def in_group(kind: FieldKind, group: str) -> bool:

@@ -13,8 +13,9 @@ from django.utils import timezone
 
 from ..spec import FieldSpec
 from . import rules as field_rules
-from .base import INTEGER, Errors, FieldKind, validate_storable
+from .base import INTEGER, Errors, FieldKind
 from .text import PLAIN_TEXT, positive_int
+from .values import validate_storable
 
 
 class IntegerKind(FieldKind):

@@ -22,7 +22,8 @@ from django.utils.module_loading import import_string
 
 from ..conf import settings
 from ..spec import FieldSpec
-from .base import Errors, FieldKind, check_features
+from .base import Errors, FieldKind
+from .editor_blocks import check_features
 
 COUNT_KEYS = ("min_num", "max_num")
 

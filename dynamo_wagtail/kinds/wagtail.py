@@ -9,7 +9,8 @@ from django.conf import settings as django_settings
 
 from ..spec import FieldSpec
 from . import rules as field_rules
-from .base import STRING, Errors, FieldKind, check_features
+from .base import STRING, Errors, FieldKind
+from .editor_blocks import check_features
 from .relations import ForeignKeyKind
 
 
