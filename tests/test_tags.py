@@ -304,3 +304,20 @@ def test_an_editor_adds_a_tags_field_in_the_builder_and_a_vocabulary_change_show
     assert refused.status_code == 200
     assert "vocabulary of a tags field is fixed" in refused.content.decode()
     assert api.get_model("Event")._meta.get_field("topics").related_model is Tag
+
+
+def test_export_and_import_carry_a_tags_field_and_its_vocabulary():
+    make_event(vocabulary="shared")
+    data = api.export_schema()
+    (event,) = [t for t in data["types"] if t["name"] == "Event"]
+    (tags,) = [f for f in event["fields"] if f["name"] == "tags"]
+    assert tags["type"] == "tags" and tags["options"] == {"vocabulary": "shared"}
+    api.delete_type("Event", confirm=True)
+    api.empty_trash("Event", confirm=True)
+    api.import_schema(data, confirm=True)
+    Event = api.get_model("Event")
+    assert Event._meta.get_field("tags").related_model is Tag
+    gig = Event.objects.create(title="Gig")
+    gig.tags.add("imported")
+    gig.save()
+    assert names(Event.objects.get().tags) == ["imported"]

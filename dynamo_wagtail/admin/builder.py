@@ -78,8 +78,9 @@ def _common_blocks(kind: FieldKind) -> list[tuple[str, blocks.Block]]:
         ),
         ("verbose_name", blocks.CharBlock(required=False, max_length=255, label="Label")),
         ("help", blocks.CharBlock(required=False, max_length=255, label="Help text")),
-        ("required", blocks.BooleanBlock(required=False)),
     ]
+    if kind.supports_required:
+        result.append(("required", blocks.BooleanBlock(required=False)))
     if kind.supports_unique:
         result.append(("unique", blocks.BooleanBlock(required=False)))
     if kind.supports_index:

@@ -82,6 +82,9 @@ class FieldKind:
     option_defaults: ClassVar[dict[str, Any]] = {}
     #: Options whose change alters the column.
     physical_options: ClassVar[tuple[str, ...]] = ()
+    #: Whether the builder offers "Required" (links and tags cannot be required in the
+    #: database).
+    supports_required: ClassVar[bool] = True
     supports_unique: ClassVar[bool] = True
     supports_index: ClassVar[bool] = True
     supports_default: ClassVar[bool] = True
@@ -273,7 +276,10 @@ class FieldKind:
         for key, messages in field_rules.check(self.rule_values(spec), self.rule_value).items():
             errors.setdefault(key, []).extend(messages)
         if spec.choices and not self.is_relation:
-            self._check_choices(spec, errors)
+            if self.single_value:
+                self._check_choices(spec, errors)
+            else:  # a body of blocks, a list of tags
+                errors.setdefault("choices", []).append(f"{self.label} fields take no choices.")
         if spec.unique and not self.supports_unique:
             errors.setdefault("unique", []).append(f"{self.label} fields cannot be unique.")
         if spec.indexed and not self.supports_index:

@@ -206,6 +206,7 @@ class ManyToManyKind(RelationKind):
     legacy_name = "ManyToManyField"
     django_field: ClassVar[type[LinkField]] = LinkField
     option_defaults: ClassVar[dict[str, Any]] = {"related_name": ""}
+    supports_required = False
     supports_unique = False
     supports_index = False
     icon = "list-ul"

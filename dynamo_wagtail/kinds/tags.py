@@ -59,6 +59,7 @@ class TagsKind(FieldKind):
     description = "Free tags (keywords) with suggestions from the tags already used."
     values = "tags"
     icon = "tag"
+    supports_required = False
     supports_unique = False
     supports_index = False
     supports_default = False
@@ -110,8 +111,6 @@ class TagsKind(FieldKind):
             errors.setdefault("required", []).append(
                 "A tags field cannot be required at the database level."
             )
-        if spec.choices:
-            errors.setdefault("choices", []).append("Tags take no choices.")
         super().validate(spec, errors)
 
     def refused_change(self, old: FieldSpec, new: FieldSpec) -> tuple[str, str] | None:
@@ -209,6 +208,8 @@ class TagsKind(FieldKind):
         return ClusterTaggableManager(
             through=target,
             to=tag_model,
+            # No way back from the tags: a shared Tag would get one per type, named after it.
+            related_name="+",
             blank=True,
             verbose_name=verbose_name,
             help_text=spec.help_text,

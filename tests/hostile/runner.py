@@ -216,7 +216,13 @@ def run_setup(case: dict[str, Any]) -> None:
 
 # -- the channels -----------------------------------------------------------------------------
 
-FIELD_REFERENCES = ("listing_columns", "search_fields", "ordering", "title_field")
+FIELD_REFERENCES = (
+    "listing_columns",
+    "search_fields",
+    "ordering",
+    "title_field",
+    "constraints",
+)
 
 
 def via_api(case: dict[str, Any], uids: list[str], step: Callable) -> None:
