@@ -239,7 +239,8 @@ def build_model(
     """
     fields = spec.physical_fields if physical else spec.active_fields
     if bases is None:
-        bases = (models.Model,) if physical else mixins.bases(spec)
+        clustered = any(get_kind(f.kind).needs_cluster for f in spec.active_fields)
+        bases = (models.Model,) if physical else mixins.bases(spec, clustered=clustered)
     meta_attrs: dict[str, Any] = {
         "app_label": spec.app_label,
         "db_table": spec.table,
@@ -290,7 +291,7 @@ def build_model(
     owned: dict[str, list[type[models.Model]]] = {}
     for f in fields:
         kind = get_kind(f.kind)
-        target = None
+        target: Any = None
         kwargs: dict[str, Any] = {}
         if kind.owns_tables:
             # Its own models first (a tags field's vocabulary and link): the field goes

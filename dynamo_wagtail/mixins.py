@@ -9,7 +9,6 @@ from __future__ import annotations
 from django.db import models
 from modelcluster.models import ClusterableModel
 
-from .kinds import get_kind
 from .spec import ModelSpec
 
 #: Option name → mixin, in the MRO order Wagtail documents for snippets.
@@ -31,9 +30,12 @@ def _mixin(path: str) -> type:
     return import_string(path)
 
 
-def bases(spec: ModelSpec, preview_base: type | None = None) -> tuple[type, ...]:
+def bases(
+    spec: ModelSpec, preview_base: type | None = None, *, clustered: bool = False
+) -> tuple[type, ...]:
     """Base classes of the runtime class for ``spec``: the mixins, then ``ClusterableModel``
-    when a field keeps child rows in the entry's revisions (tags), else ``Model``."""
+    when ``clustered`` (a field keeps child rows in the entry's revisions: tags), else
+    ``Model``."""
     result: list[type] = []
     for key, path in FEATURES:
         if spec.option(key):
@@ -41,7 +43,6 @@ def bases(spec: ModelSpec, preview_base: type | None = None) -> tuple[type, ...]
             if key == "preview" and preview_base is not None:
                 mixin = preview_base
             result.append(mixin)
-    clustered = any(get_kind(f.kind).needs_cluster for f in spec.active_fields)
     return (*result, ClusterableModel if clustered else models.Model)
 
 

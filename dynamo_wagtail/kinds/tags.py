@@ -200,7 +200,7 @@ class TagsKind(FieldKind):
         verbose_name = spec.verbose_name or spec.name.replace("_", " ")
         # A class, or "taggit.Tag" until a registry under check has it; no link model: the
         # field alone (what it adds to a class).
-        tag_model = target._meta.get_field(TAG_KEY).remote_field.model if target else None
+        tag_model: Any = target._meta.get_field(TAG_KEY).remote_field.model if target else None
         if physical:
             return models.ManyToManyField(
                 tag_model, through=target, related_name="+", blank=True, verbose_name=verbose_name
