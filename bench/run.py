@@ -10,7 +10,8 @@ database; writes its result rows as JSON. Each benchmark has its module:
   change;
 - ``schema``: figure 4, schema changes on a type with rows;
 - ``cold`` (with ``coldstart``): figures 3 and 7, cold start and memory;
-- ``builder``: figure 8, the field builder's page weight and render time.
+- ``builder``: figure 8, the field builder's page weight and render time;
+- ``groups``: figure 9, entries read with the items of a repeatable group.
 """
 
 from __future__ import annotations
@@ -24,11 +25,11 @@ import django
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
 
-from bench import builder, cold, listing, queries, schema, sync, worker  # noqa: E402
+from bench import builder, cold, groups, listing, queries, schema, sync, worker  # noqa: E402
 from bench.common import SIZES  # noqa: E402
 from bench.context import Bench  # noqa: E402
 
-SECTIONS = ("q", "admin", "sync", "worker", "schema", "cold", "memory", "builder")
+SECTIONS = ("q", "admin", "sync", "worker", "schema", "cold", "memory", "builder", "groups")
 
 
 def main() -> None:
@@ -59,6 +60,7 @@ def main() -> None:
         ("worker", worker.measure, "worker"),
         ("schema", schema.measure, "schema"),
         ("builder", builder.measure, "builder"),
+        ("groups", groups.measure, "groups"),
     ):
         if section in only:
             measure(bench)

@@ -2,7 +2,7 @@
 
 Both store the type's stable id (``MetaModel.uid``), never its name, so renaming a
 type keeps every page that shows it working. They render through the same per-type
-templates as the template tags (:mod:`dynamo_wagtail.rendering`): ``EntriesBlock``
+templates as the template tags (:mod:`dynamo_wagtail.presentation`): ``EntriesBlock``
 with ``dynamo/<type>/list.html``, ``EntryBlock`` with ``dynamo/<type>/detail.html``.
 A ``Meta.template`` set on a subclass replaces that; its ``value`` then offers
 ``value.model`` and ``value.entries`` (``value.entry`` for ``EntryBlock``).
@@ -30,7 +30,7 @@ from django.utils.safestring import SafeString
 from wagtail import blocks
 from wagtail.blocks.struct_block import StructBlockValidationError, StructValue
 
-from . import rendering
+from . import presentation
 from .entries import UnknownName, entries, model_for_uid, parse_filter_lines, public, type_choices
 
 logger = logging.getLogger("dynamo_wagtail.templates")
@@ -117,7 +117,7 @@ class EntriesBlock(blocks.StructBlock):
             value.entries()  # logs the warning
             return SafeString("")
         found = value.entries()
-        return rendering.render_list(found, model=value.model, request=_request(context))
+        return presentation.render_list(found, model=value.model, request=_request(context))
 
 
 class EntryValue(StructValue):
@@ -177,4 +177,4 @@ class EntryBlock(blocks.StructBlock):
                     "EntryBlock: content type %s no longer exists", value.get("content_type")
                 )
             return SafeString("")
-        return rendering.render_detail(entry, request=_request(context))
+        return presentation.render_detail(entry, request=_request(context))

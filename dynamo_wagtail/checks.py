@@ -34,6 +34,7 @@ from .errors import DefinitionError
 from .factory import build_model, target_reference
 from .fields import clone_field
 from .kinds import get_kind
+from .kinds.group import parent_of
 from .registry import registry
 from .spec import FieldSpec, ModelSpec
 from .validation import class_attributes, model_api
@@ -190,6 +191,9 @@ def _related(universe: dict[str, ModelSpec], new: ModelSpec) -> set[str]:
     """Types whose classes the change touches: ``new``, its targets, who links there."""
     targets = {f.target_type_uid for f in new.active_fields if f.target_type_uid}
     statics = {f.target for f in new.active_fields if f.target and not f.target_type_uid}
+    parent = parent_of(new)
+    if parent is not None and parent["type"] in universe:
+        targets.add(parent["type"])  # its items key on it: built whole (a ClusterableModel)
     result = {new.uid, *(t for t in targets if t in universe)}
     reached = targets | {new.uid}
     for uid, spec in universe.items():
@@ -328,6 +332,10 @@ def _django_errors(
     for model in built["classes"].values():
         for message in model.check():
             if message.level < django_checks.ERROR:
+                continue
+            if message.id == "modelcluster.E001" and parent_of(new):
+                # The items' key to their entry: its type is a ClusterableModel whenever
+                # the group field is active, which the change applies first.
                 continue
             text = f"{message.msg} ({message.id})"
             obj = message.obj

@@ -42,6 +42,7 @@ BUILTIN_FIELD_TYPES: tuple[str, ...] = (
     "dynamo_wagtail.kinds.wagtail.RichTextKind",
     "dynamo_wagtail.kinds.stream.StreamKind",
     "dynamo_wagtail.kinds.tags.TagsKind",
+    "dynamo_wagtail.kinds.group.GroupKind",
     "dynamo_wagtail.kinds.relations.ForeignKeyKind",
     "dynamo_wagtail.kinds.relations.OneToOneKind",
     "dynamo_wagtail.kinds.relations.ManyToManyKind",

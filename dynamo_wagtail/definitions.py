@@ -21,6 +21,7 @@ from .conf import settings
 from .contenttypes import permission_specs
 from .errors import DefinitionError
 from .kinds import get_kind
+from .kinds import group as group_items
 from .kinds.registry import offered_kinds
 from .kinds.values import json_problem, text_problem
 from .references import check_references, follow_conditions, follow_fields, follower
@@ -323,6 +324,8 @@ def build_spec(meta_model: MetaModel, fields: Iterable[MetaField] | None = None)
     references = follow_fields({k: getattr(meta_model, k) for k in FIELD_OPTION_KEYS}, field_specs)
     _check_type_options(meta_model, references, field_specs, type_errors, field_errors)
     rules = _rules(meta_model.constraints, field_specs, type_errors, field_errors)
+    parent = _parent(meta_model, type_errors)
+    group_items.check(meta_model, parent, field_specs, type_errors, field_errors)
     if type_errors or field_errors:
         raise DefinitionError(type_errors, field_errors, {f.uid: f.name for f in field_specs})
     spec = ModelSpec(
@@ -339,6 +342,7 @@ def build_spec(meta_model: MetaModel, fields: Iterable[MetaField] | None = None)
                 **{k: getattr(meta_model, k) for k in TYPE_OPTION_KEYS},
                 **references,
                 constraints.OPTION: constraints.resolve(rules, field_specs),
+                group_items.PARENT: parent,
             }
         ),
         fields=tuple(field_specs),
@@ -346,6 +350,21 @@ def build_spec(meta_model: MetaModel, fields: Iterable[MetaField] | None = None)
     )
     _check_permission_names(spec)
     return spec
+
+
+def _parent(meta_model: MetaModel, errors: dict[str, list[str]]) -> dict[str, str] | None:
+    """What an item type belongs to: the type and the group field (None: not an item type)."""
+    if not meta_model.group_field:
+        return None
+    rows = apps.get_model("dynamo_wagtail", "MetaField").objects
+    using = meta_model._state.db or "default"
+    field = (
+        rows.using(using).filter(uid=meta_model.group_field).select_related("meta_model").first()
+    )
+    if field is None:
+        errors.setdefault("name", []).append("The group field these items belong to is gone.")
+        return None
+    return {"type": str(field.meta_model.uid), "field": str(field.uid), "name": field.name}
 
 
 def _rules(

@@ -23,7 +23,7 @@ from taggit.models import TagBase
 
 from . import api
 from .models import MetaModel
-from .rendering import with_links
+from .presentation import with_links
 
 #: Names that may start a filter or an ordering besides the type's own fields.
 ALWAYS_ALLOWED = frozenset({"pk", "id"})

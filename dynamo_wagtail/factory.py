@@ -26,7 +26,8 @@ from django.db.models.expressions import DatabaseDefault
 from . import conditions, constraints, mixins
 from .conf import settings
 from .kinds import get_kind
-from .rendering import detail_context
+from .kinds.group import SORT_ORDER, parent_key, parent_of, revision_attrs
+from .presentation import detail_context
 from .spec import FieldSpec, ModelSpec
 
 logger = logging.getLogger("dynamo_wagtail.templates")
@@ -190,6 +191,11 @@ def aliases(spec: ModelSpec) -> dict[str, property]:
     return result
 
 
+def _parent_field(parent: dict[str, str]) -> FieldSpec:
+    """The key of a group's items to their entry, as a relation for :func:`target_reference`."""
+    return FieldSpec(uid="", name="", kind="", column="", target=f"type:{parent['type']}")
+
+
 def target_reference(spec: ModelSpec, field: FieldSpec, lookup: TargetLookup) -> tuple[str, bool]:
     """("app_label.Model", is_dynamic) for a relation field."""
     uid = field.target_type_uid
@@ -258,7 +264,10 @@ def build_model(
         together += [names] if names else []
     if together:
         meta_attrs["unique_together"] = together
-    if not physical and spec.option("ordering"):
+    parent = parent_of(spec)
+    if parent:
+        meta_attrs["ordering"] = [SORT_ORDER]  # the items of a group, in their order
+    elif not physical and spec.option("ordering"):
         meta_attrs["ordering"] = spec.option("ordering")
     rules = constraints.build(spec, physical=physical)
     if rules:
@@ -271,6 +280,11 @@ def build_model(
         "dynamo_spec": spec,
         "__str__": _str,
     }
+    if parent:
+        owner, _dynamic = target_reference(spec, _parent_field(parent), lookup)
+        if physical and isinstance(apps, PlanApps):
+            apps.add_stub(spec.app_label, *lookup(parent["type"]))
+        attrs.update(parent_key(spec, owner, physical=physical))
     if physical:
         attrs.update(mixins.columns(spec))
     else:
@@ -278,6 +292,7 @@ def build_model(
         if spec.option("preview"):
             attrs["get_preview_template"] = _preview_template
             attrs["get_preview_context"] = _preview_context
+        attrs.update(revision_attrs([f.name for f in spec.active_fields if f.kind == "group"]))
         if any(f.required and not f.db_required for f in spec.active_fields):
             attrs["clean"] = _clean_conditions
         if rules:
@@ -293,6 +308,8 @@ def build_model(
         kind = get_kind(f.kind)
         target: Any = None
         kwargs: dict[str, Any] = {}
+        if not kind.has_column:
+            continue  # a group: its items' table keys on this one
         if kind.owns_tables:
             # Its own models first (a tags field's vocabulary and link): the field goes
             # through the last of them.

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.db import models
 from modelcluster.models import ClusterableModel
+from wagtail.models import Orderable
 
 from .spec import ModelSpec
 
@@ -33,9 +34,9 @@ def _mixin(path: str) -> type:
 def bases(
     spec: ModelSpec, preview_base: type | None = None, *, clustered: bool = False
 ) -> tuple[type, ...]:
-    """Base classes of the runtime class for ``spec``: the mixins, then ``ClusterableModel``
-    when ``clustered`` (a field keeps child rows in the entry's revisions: tags), else
-    ``Model``."""
+    """Base classes of the runtime class for ``spec``: the mixins, then Wagtail's
+    ``Orderable`` for the items of a group, ``ClusterableModel`` when ``clustered`` (a field
+    keeps child rows in the entry's revisions: tags, groups), else ``Model``."""
     result: list[type] = []
     for key, path in FEATURES:
         if spec.option(key):
@@ -43,6 +44,8 @@ def bases(
             if key == "preview" and preview_base is not None:
                 mixin = preview_base
             result.append(mixin)
+    if spec.option("parent"):
+        return (*result, Orderable)  # the items of a group: their place in the list
     return (*result, ClusterableModel if clustered else models.Model)
 
 

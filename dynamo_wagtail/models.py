@@ -229,6 +229,13 @@ class MetaModel(RevisionGuard):
         blank=True,
         help_text=_("Fields unique together, and comparisons between two fields."),
     )
+    group_field = models.UUIDField(
+        _("items of"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("The group field whose items this type holds (set by the engine)."),
+    )
     drafts = models.BooleanField(_("drafts and publishing"), default=False)
     revisions = models.BooleanField(_("revisions"), default=False)
     locking = models.BooleanField(_("locking"), default=False)
@@ -257,7 +264,7 @@ class MetaModel(RevisionGuard):
 
     objects = MetaModelQuerySet.as_manager()
 
-    engine_columns = frozenset({"uid", "applied_spec", "schema_version"})
+    engine_columns = frozenset({"uid", "applied_spec", "schema_version", "group_field"})
 
     class Meta:
         verbose_name = _("content type")

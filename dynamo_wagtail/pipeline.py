@@ -18,7 +18,7 @@ from typing import Any
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import F
 
-from . import checks, constraints, contenttypes, listen, notify, sync
+from . import checks, constraints, contenttypes, group_types, listen, notify, sync
 from .definitions import build_spec
 from .errors import LOCK_TIMEOUT, ConfirmationRequired, Conflict, DefinitionError
 from .models import MetaField, MetaModel, SchemaState
@@ -84,8 +84,12 @@ def change(
     confirm: bool = False,
     dry_run: bool = False,
     review: bool = False,
+    make_item_types: bool = True,
 ) -> Iterator[Session]:
-    """A schema change: definition rows saved inside are planned and applied at exit."""
+    """A schema change: definition rows saved inside are planned and applied at exit.
+
+    New group fields get their item types in a change right after (``make_item_types``;
+    an import that brings them leaves it to its own next change)."""
     if active_session() is not None:
         raise RuntimeError("Schema changes do not nest.")
     connection = connections[using]
@@ -124,6 +128,22 @@ def change(
     # post_* signals: once everything committed (at the caller's commit when
     # a PostgreSQL caller holds a transaction of its own).
     transaction.on_commit(lambda: notify.send_all(session.signals, registry.get), using=using)
+    if make_item_types and not dry_run and any(_has_groups(p.new) for p in session.plans):
+        _make_item_types(using)
+
+
+def _has_groups(spec: ModelSpec | None) -> bool:
+    return spec is not None and any(f.kind == "group" for f in spec.active_fields)
+
+
+def _make_item_types(using: str) -> None:
+    """A new group field's items get their type once the field's type has its table (the
+    items key on it): a change of its own, right after."""
+    fields = group_types.missing(using)
+    if fields:
+        with change(using=using):
+            for field in fields:
+                group_types.new_item_type(field, using).save(using=using)
 
 
 def _recover(using: str) -> None:
@@ -159,12 +179,14 @@ def _ordered(session: Session) -> list[Any]:
     """Touched types, link targets before the types that link to them."""
     items = list(session.touched.values())
     by_name = {m.name.lower(): m for m in items}
+    by_field = {str(f.uid): m.pk for m in items for f in m.fields.filter(type="group")}
     needs = {
         m.pk: {
             by_name[name].pk
             for name in (t.lower() for t in m.fields.values_list("related_model", flat=True))
             if name in by_name and name != m.name.lower()
         }
+        | ({by_field[str(m.group_field)]} if str(m.group_field) in by_field else set())
         for m in items
     }
     ordered: list[Any] = []
@@ -175,8 +197,11 @@ def _ordered(session: Session) -> list[Any]:
         for m in ready:
             ordered.append(m)
             done.add(m.pk)
-    # Tables emptied from the trash go last, once the columns linking to them went.
-    return sorted(ordered, key=lambda m: m.pk in session.purge)
+    # Tables emptied from the trash go last, once the columns linking to them went; the
+    # items of a group before the type they key on.
+    return sorted(
+        ordered, key=lambda m: (m.pk in session.purge, m.pk in session.purge and not m.group_field)
+    )
 
 
 def _purge_links(session: Session) -> None:
@@ -212,6 +237,9 @@ def _follow_fields(session: Session, meta_model: Any, desired: ModelSpec) -> Non
 
 def _close(session: Session) -> None:
     _purge_links(session)
+    touched = list(session.touched.values())
+    for item, purge in group_types.follow(touched, session.purge, session.using):
+        session.touch(item, purge=purge)
     for meta_model in _ordered(session):
         plan = prepare(session, meta_model)
         session.plans.append(plan)

@@ -95,6 +95,7 @@ _NOT_SINGLE = {
     "title_field": "it cannot be the title",
     "listing_columns": "it cannot be a listing column",
     "ordering": "entries cannot be sorted by it",
+    "search_fields": "search its items' type's fields instead",
 }
 
 
@@ -131,7 +132,9 @@ def check_references(
                 continue
             kind = get_kind(spec.kind)
             message = ""
-            if unsuitable(kind.django_field):
+            if not kind.has_column:
+                message = f"'{spec.name}' holds items of their own: {_NOT_SINGLE[option]}."
+            elif unsuitable(kind.django_field):
                 message = text.format(spec.name)
             elif not kind.single_value and option != "search_fields":
                 message = f"'{spec.name}' holds more than one value: {_NOT_SINGLE[option]}."
@@ -185,6 +188,8 @@ def _condition_problem(
     if other.uid == spec.uid:
         return "A field cannot be shown on a condition about itself."
     kind = get_kind(other.kind)
+    if not kind.single_value:
+        return f"'{other.name}' holds several values or items: a condition is about one value."
     if condition["is"] == "checked" and kind.name != "boolean":
         return f"'{other.name}' is not a yes/no field: use 'is one of' or 'is not empty'."
     if condition["is"] == "one_of" and other.choices:

@@ -23,6 +23,7 @@ from django.db import models
 
 from .conf import settings
 from .factory import build_model
+from .kinds.group import parent_of
 from .spec import ModelSpec
 
 #: Called after every change with (classes installed, classes taken out). A rebuilt
@@ -62,16 +63,23 @@ class Registry:
 
     # -- changes ----------------------------------------------------------------
 
-    def dependants(self, uids: set[str]) -> set[str]:
-        """Installed types with a relation to any of ``uids`` (transitively)."""
+    def dependants(self, uids: set[str], specs: dict[str, ModelSpec] | None = None) -> set[str]:
+        """Types (installed, or ``specs``) with a relation to any of ``uids``, the items of a
+        group of any of them and the types whose group items they are (transitively)."""
+        specs = {**self.specs, **(specs or {})}
         result = set(uids)
         changed = True
         while changed:
             changed = False
-            for uid, spec in self.specs.items():
+            for uid, spec in specs.items():
                 if uid in result:
                     continue
-                if any(f.target_type_uid in result for f in spec.fields):
+                parent = parent_of(spec)
+                if (
+                    any(f.target_type_uid in result for f in spec.fields)
+                    or (parent is not None and parent["type"] in result)
+                    or any(_owner(specs.get(item)) == uid for item in result)
+                ):
                     result.add(uid)
                     changed = True
         return result
@@ -89,11 +97,13 @@ class Registry:
                 self.building = False
 
     def _sync(self, wanted: dict[str, ModelSpec]) -> None:
+        # The items of a group go with the type they belong to.
+        wanted = {u: s for u, s in wanted.items() if _owner(s) is None or _owner(s) in wanted}
         gone = set(self.specs) - set(wanted)
         changed = {uid for uid, s in wanted.items() if self.specs.get(uid) != s}
         if not gone and not changed:
             return
-        rebuild = self.dependants(changed | gone) - gone
+        rebuild = (self.dependants(changed | gone, wanted) - gone) & set(wanted)
         removed = [self.classes[uid] for uid in gone | rebuild if uid in self.classes]
         for uid in gone | rebuild:
             self._uninstall(uid)
@@ -163,6 +173,12 @@ class Registry:
         for target, name, original in reversed(self.shadowed.pop(uid, [])):
             if name not in vars(target):
                 setattr(target, name, original)
+
+
+def _owner(spec: ModelSpec | None) -> str | None:
+    """The uid of the type whose group items ``spec`` holds."""
+    parent = parent_of(spec) if spec is not None else None
+    return parent["type"] if parent else None
 
 
 def _remove_accessors(model: type[models.Model]) -> None:

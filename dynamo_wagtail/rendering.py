@@ -1,16 +1,10 @@
-"""The natural HTML of each field kind, and the per-type detail and list templates.
+"""The natural HTML of each field kind (the per-type templates: :mod:`.presentation`).
 
 Template tags, StreamField blocks and pages all render entries through this module,
 so a value looks the same wherever it appears: rich text expanded through Wagtail's
 ``richtext`` filter, Wagtail images as a rendition ``<img>``, documents, pages and
 linked entries as links, choices by their label, yes/no as words, dates localized.
 Everything else is escaped.
-
-Templates are looked up per type, so a designer can override one type:
-``dynamo/<type>/detail.html`` → ``dynamo/detail.html`` → ``dynamo_wagtail/detail.html``
-(and the same with ``list.html``). The last one ships with the package; it is not
-called ``dynamo/detail.html`` because admin previews look that name up too, with a
-different context.
 """
 
 from __future__ import annotations
@@ -18,14 +12,13 @@ from __future__ import annotations
 import json
 import logging
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
-from django.template.loader import select_template
 from django.utils import formats
 from django.utils.html import escape, format_html, format_html_join, linebreaks
 from django.utils.safestring import SafeString, mark_safe
@@ -138,13 +131,15 @@ def entry_fields(entry: models.Model, *, request: Any = None) -> list[RenderedFi
             model_field = entry._meta.get_field(fspec.name)
         except FieldDoesNotExist:
             continue
-        # A spec field is a concrete field of its model, never a relation's reverse side.
-        assert isinstance(model_field, models.Field)
+        # A spec field is a field of its model, or a group (the reverse side of its items).
+        label = fspec.verbose_name or fspec.name.replace("_", " ")
+        if isinstance(model_field, models.Field):
+            label = str(model_field.verbose_name)
         value = _raw_value(entry, fspec)
         result.append(
             RenderedField(
                 name=fspec.name,
-                label=capfirst(str(model_field.verbose_name)),
+                label=capfirst(label),
                 kind=fspec.kind,
                 value=value,
                 html=_html(entry, fspec, value, request, {}),
@@ -298,6 +293,23 @@ def _tags(
     )
 
 
+@register_renderer("group")
+def _group(
+    entry: models.Model, fspec: FieldSpec, value: Any, request: Any, options: dict[str, Any]
+) -> SafeString:
+    """The items in their order, each with its fields (as the type's fields render)."""
+    rows = [
+        format_html_join(
+            "", '<span class="dynamo-group__field">{}</span>', ((f.html,) for f in fields if f.html)
+        )
+        for fields in (entry_fields(item, request=request) for item in value)
+    ]
+    return format_html(
+        '<ol class="dynamo-group">{}</ol>',
+        format_html_join("", "<li>{}</li>", ((r,) for r in rows)),
+    )
+
+
 @register_renderer("file")
 def _file(
     entry: models.Model, fspec: FieldSpec, value: Any, request: Any, options: dict[str, Any]
@@ -318,109 +330,3 @@ def _json(
 ) -> SafeString:
     text = json.dumps(value, ensure_ascii=False, indent=2, default=str)
     return format_html("<pre>{}</pre>", text)
-
-
-# -- templates ------------------------------------------------------------------
-
-
-def detail_templates(model: type[models.Model] | None) -> list[str]:
-    """Template names of an entry's detail, most specific first."""
-    return _names(model, "detail.html")
-
-
-def list_templates(model: type[models.Model] | None) -> list[str]:
-    """Template names of a list of entries, most specific first."""
-    return _names(model, "list.html")
-
-
-def _names(model: type[models.Model] | None, leaf: str) -> list[str]:
-    names = [f"dynamo/{leaf}", f"dynamo_wagtail/{leaf}"]
-    if model is not None:
-        names.insert(0, f"dynamo/{model._meta.model_name}/{leaf}")
-    return names
-
-
-def detail_context(entry: models.Model, request: Any = None) -> dict[str, Any]:
-    """``entry``, ``fields`` (RenderedField list), ``url`` and ``model_name`` of an entry."""
-    return {
-        "entry": entry,
-        "fields": entry_fields(entry, request=request),
-        "url": entry_url(entry, request),
-        "model_name": entry._meta.model_name,
-        "verbose_name": entry._meta.verbose_name,
-    }
-
-
-@dataclass(frozen=True)
-class ListItem:
-    """One entry of a list: the entry, its URL (or None) and its rendered fields."""
-
-    entry: models.Model
-    url: str | None
-    fields: list[RenderedField]
-
-    def __str__(self) -> str:
-        return str(self.entry)
-
-
-def model_of(entries: Iterable[models.Model]) -> type[models.Model] | None:
-    """The generated class of a queryset or list of entries (None for an empty list)."""
-    model = getattr(entries, "model", None)
-    if model is not None:
-        return model
-    for entry in entries:
-        return type(entry)
-    return None
-
-
-def with_links(qs: models.QuerySet) -> models.QuerySet:
-    """``qs`` fetching the links and tags of its entries in one query per field."""
-    several = [f.name for f in qs.model._meta.local_many_to_many]
-    return qs.prefetch_related(*several) if several else qs
-
-
-def list_context(
-    entries: Iterable[models.Model],
-    model: type[models.Model] | None = None,
-    request: Any = None,
-) -> dict[str, Any]:
-    """``entries``, ``items`` (ListItem list), ``model_name`` and ``verbose_name_plural``.
-
-    The links and tags of a queryset's entries are fetched in one query per field."""
-    if isinstance(entries, models.QuerySet):
-        entries = with_links(entries)
-    rows = list(entries)
-    model = model or model_of(entries)
-    items = [
-        ListItem(entry, entry_url(entry, request), entry_fields(entry, request=request))
-        for entry in rows
-    ]
-    return {
-        "entries": rows,
-        "items": items,
-        "model_name": model._meta.model_name if model else "",
-        "verbose_name_plural": model._meta.verbose_name_plural if model else "",
-    }
-
-
-def render_detail(
-    entry: models.Model, *, request: Any = None, extra: dict[str, Any] | None = None
-) -> SafeString:
-    """An entry through its type's detail template (outside a template, e.g. in blocks)."""
-    context = {**(extra or {}), **detail_context(entry, request)}
-    template = select_template(detail_templates(type(entry)))
-    return mark_safe(template.render(context, request))
-
-
-def render_list(
-    entries: Iterable[models.Model],
-    *,
-    model: type[models.Model] | None = None,
-    request: Any = None,
-    extra: dict[str, Any] | None = None,
-) -> SafeString:
-    """Entries through their type's list template (outside a template, e.g. in blocks)."""
-    model = model or model_of(entries)
-    context = {**(extra or {}), **list_context(entries, model, request)}
-    template = select_template(list_templates(model))
-    return mark_safe(template.render(context, request))

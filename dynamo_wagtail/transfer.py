@@ -69,13 +69,10 @@ def export_schema(*, using: str = DEFAULT_DB_ALIAS) -> dict[str, Any]:
             {"uid": str(f.uid), **{k: getattr(f, k) for k in FIELD_ATTRS}}
             for f in meta_model.fields.filter(trashed_at__isnull=True)
         ]
-        types.append(
-            {
-                "uid": str(meta_model.uid),
-                **{k: getattr(meta_model, k) for k in TYPE_ATTRS},
-                "fields": fields,
-            }
-        )
+        item = {"uid": str(meta_model.uid), **{k: getattr(meta_model, k) for k in TYPE_ATTRS}}
+        if meta_model.group_field:  # the items of a group field (by the field's id)
+            item["group_field"] = str(meta_model.group_field)
+        types.append({**item, "fields": fields})
     return {"format": FORMAT, "types": types}
 
 
@@ -88,10 +85,33 @@ def import_schema(
 ) -> list[Plan]:
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise ValueError(f"Not a {FORMAT} export.")
-    with pipeline.change(using=using, confirm=confirm, dry_run=dry_run) as session:
-        for entry in data.get("types", []):
-            _import_type(entry, session, using)
-    return list(session.plans)
+    entries = list(data.get("types", []))
+    # The item types of groups key on the types they belong to: a change of their own once
+    # those have their tables (a dry run plans those whose types have them already).
+    items = [e for e in entries if isinstance(e, dict) and e.get("group_field")]
+    if dry_run:
+        made = {str(u) for u in MetaModel.objects.using(using).values_list("uid", flat=True)}
+        items = [e for e in items if _owner_uid(e, entries) in made]
+    plans: list[Plan] = []
+    for batch in ([e for e in entries if e not in items], items):
+        if not batch and plans:
+            continue
+        first = batch is not items
+        with pipeline.change(
+            using=using, confirm=confirm, dry_run=dry_run, make_item_types=not (first and items)
+        ) as session:
+            for entry in batch:
+                _import_type(entry, session, using)
+        plans += session.plans
+    return plans
+
+
+def _owner_uid(item: dict[str, Any], entries: list[dict[str, Any]]) -> str | None:
+    """The uid of the type whose group field's items ``item`` holds (in the export)."""
+    for entry in entries:
+        if any(f.get("uid") == item["group_field"] for f in entry.get("fields", [])):
+            return str(entry.get("uid"))
+    return None
 
 
 def _import_type(entry: dict[str, Any], session: pipeline.Session, using: str) -> None:
@@ -102,6 +122,9 @@ def _import_type(entry: dict[str, Any], session: pipeline.Session, using: str) -
         if key in entry and getattr(meta_model, key) != entry[key]:
             setattr(meta_model, key, entry[key])
             changed = True
+    group_field = uuid.UUID(entry["group_field"]) if entry.get("group_field") else None
+    if meta_model.pk is None and group_field:
+        meta_model.group_field = group_field
     if changed:
         meta_model.save(using=using)
     seen = set()

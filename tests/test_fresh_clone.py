@@ -29,6 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PAGES = {
     "/": "Black desk lamp",  # the home page lists cheap products and upcoming events
     "/events/": "<li>meet-up</li>",  # CMS: events, with their tags
+    "/events/2-wagtail-editors-meet-up/": "Templates for everyone",  # its programme (a group)
     "/team/": "Grace Hopper",  # CMS: team members
     "/shop/": "Green tote bag",  # web shop
     "/shop/4-black-desk-lamp/": "Made to be moved",  # a product's story (a stream field)

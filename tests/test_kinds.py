@@ -71,6 +71,7 @@ EVERY_KIND = [
     {"name": "f_rich", "kind": "rich_text"},
     {"name": "f_stream", "kind": "stream", "options": {"blocks": ["heading", "quote"]}},
     {"name": "f_tags", "kind": "tags"},
+    {"name": "f_group", "kind": "group"},
     {"name": "f_fk", "kind": "foreign_key", "related_model": "auth.User"},
     {"name": "f_o2o", "kind": "one_to_one", "related_model": "Tag"},
     {"name": "f_m2m", "kind": "many_to_many", "related_model": "Tag"},
@@ -143,12 +144,13 @@ def test_every_builtin_kind_round_trips_through_the_database():
 
     api.create_type("Tag", [{"name": "label", "kind": "char"}])
     api.create_type("Sample", EVERY_KIND)
+    api.add_field("SampleFGroup", "note", "char")
     Tag = api.get_model("Tag")
     Sample = api.get_model("Sample")
     # Columns in definition order (Django lists many-to-many fields after the others).
     assert [f.name for f in Sample._meta.concrete_fields] == [
         "id",
-        *[f["name"] for f in EVERY_KIND if f["kind"] not in ("many_to_many", "tags")],
+        *[f["name"] for f in EVERY_KIND if f["kind"] not in ("many_to_many", "tags", "group")],
     ]
     assert [f.name for f in Sample._meta.many_to_many] == ["f_tags", "f_m2m"]
 
@@ -176,6 +178,8 @@ def test_every_builtin_kind_round_trips_through_the_database():
     entry.save()
     entry.f_m2m.set([tags[0], tags[2]])
     entry.f_tags.add("Blue", "big sale")
+    Item = api.get_model("SampleFGroup")
+    entry.f_group = [Item(note="first"), Item(note="second")]
     entry.save()
     file_name, image_file_name = entry.f_file.name, entry.f_image_file.name
     assert file_name.startswith("dynamo/notes") and file_name.endswith(".txt")
@@ -196,6 +200,7 @@ def test_every_builtin_kind_round_trips_through_the_database():
         assert row.f_stream[0].value == "Hi" and row.f_stream[1].value["quote"] == "Q"
         assert set(row.f_m2m.values_list("label", flat=True)) == {"t0", "t2"}
         assert sorted(row.f_tags.names()) == ["Blue", "big sale"]
+        assert [item.note for item in row.f_group.all()] == ["first", "second"]
         assert row.f_image.pk == image.pk and row.f_image.title == "pic"
         assert row.f_document.pk == document.pk
         assert row.f_page.pk == page.pk

@@ -6,12 +6,17 @@
 * :class:`JsonProduct` / :class:`JsonProductIndexed`: every attribute in one
   JSONField, without and with expression indexes on the attributes queried.
 * :class:`EavProduct`: an entity of django-eav2 (attributes in its Value table).
+* :class:`Event` / :class:`EventSession`: an event with a programme, written as Wagtail
+  documents child items (a ``ClusterableModel`` and an ``Orderable`` with a ``ParentalKey``).
 """
 
 from django.db import models
 from django.db.models.fields.json import KeyTransform
 from eav.decorators import register_eav
 from eav.managers import EntityManager
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
+from wagtail.models import Orderable
 
 
 class Product(models.Model):
@@ -55,3 +60,16 @@ class EavProduct(models.Model):
 
     def __str__(self) -> str:
         return f"EavProduct {self.pk}"
+
+
+class Event(ClusterableModel):
+    title = models.CharField(max_length=255)
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class EventSession(Orderable):
+    event = ParentalKey(Event, on_delete=models.CASCADE, related_name="programme")
+    talk = models.CharField(max_length=255)
+    speaker = models.CharField(max_length=255, blank=True)

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from wagtail.admin.panels import (
     FieldPanel,
     FieldRowPanel,
+    InlinePanel,
     MultiFieldPanel,
     ObjectList,
     PublishingPanel,
@@ -24,8 +26,10 @@ from .. import conditions as form_conditions
 from .. import layout as form_layout
 
 
-def field_panel(name: str, conditions_by_name: dict[str, Any]) -> FieldPanel:
+def field_panel(name: str, conditions_by_name: dict[str, Any]) -> Any:
     """A field's panel; shown by Wagtail's ``w-rules`` controller if it has a condition."""
+    if isinstance(conditions_by_name.get(name), InlinePanel):
+        return conditions_by_name[name]
     condition = conditions_by_name.get(name)
     if condition is None:
         return FieldPanel(name)
@@ -50,16 +54,44 @@ def _field_panels(items: list[Any], editable: set[str], shown: dict[str, Any]) -
     return result
 
 
-def edit_handler(model: type[models.Model], fields: dict[str, models.Field]) -> ObjectList:
+def group_panels(model: type[models.Model]) -> dict[str, InlinePanel]:
+    """An ``InlinePanel`` per group field whose items have their type: add, remove and
+    reorder items in the entry's form, each with its fields."""
+    spec = model.dynamo_spec  # type: ignore[attr-defined]
+    result: dict[str, InlinePanel] = {}
+    for f in spec.active_fields:
+        if f.kind != "group":
+            continue
+        try:
+            items: Any = model._meta.get_field(f.name).related_model
+        except FieldDoesNotExist:
+            continue  # its item type is not made yet
+        children = [FieldPanel(c.name) for c in items.dynamo_spec.active_fields]
+        result[f.name] = InlinePanel(
+            f.name,
+            panels=children,
+            label=f.verbose_name or f.name.replace("_", " "),
+            help_text=f.help_text,
+            min_num=f.option("min_num") or None,
+            max_num=f.option("max_num") or None,
+        )
+    return result
+
+
+def edit_handler(model: type[models.Model], fields: dict[str, Any]) -> ObjectList:
     """The edit handler of ``model`` (``fields``: its own fields in builder order)."""
     spec = model.dynamo_spec  # type: ignore[attr-defined]
-    editable = {name for name, field in fields.items() if field.editable}
+    groups = group_panels(model)
+    if groups:  # in builder order, among the fields
+        fields = {f.name: fields.get(f.name) for f in spec.active_fields}
+    editable = {n for n, field in fields.items() if n in groups or field and field.editable}
     extra = [PublishingPanel()] if spec.option("drafts") else []
-    shown = {
+    shown: dict[str, Any] = {
         f.name: f.option(form_conditions.OPTION)
         for f in spec.active_fields
         if f.option(form_conditions.OPTION)
     }
+    shown.update(groups)  # a group's panel goes where the group is
     tabs = form_layout.parse(spec.option("layout") or [])
     if not tabs:
         return ObjectList([*(field_panel(n, shown) for n in fields if n in editable), *extra])

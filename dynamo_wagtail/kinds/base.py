@@ -120,6 +120,9 @@ class FieldKind:
     searchable_text: ClassVar[bool] = False
     #: Whether a field can change to or from this kind (each value then converted).
     convertible: ClassVar[bool] = True
+    #: Whether the field is a column (or a link table) of the type's table; a group's items
+    #: are rows of a table of their own.
+    has_column: ClassVar[bool] = True
     #: Whether the field has tables of its own (:meth:`companions`) instead of a column.
     owns_tables: ClassVar[bool] = False
     #: Whether the type's class must be a ``ClusterableModel`` (child rows in revisions).

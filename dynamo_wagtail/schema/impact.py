@@ -185,6 +185,8 @@ def _assess_one(op: ops.Operation, state: ModelSpec, lookup: TargetLookup) -> li
     )
     if not needs_rows:
         return []
+    if isinstance(op, ops.FieldOperation) and not get_kind(op.field.kind).has_column:
+        return []  # a group: the impact on its items is their type's
     model = physical_model(state, lookup)
     if isinstance(op, ops.DeleteType):
         count = model._default_manager.count()

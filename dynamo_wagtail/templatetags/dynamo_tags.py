@@ -30,7 +30,7 @@ from django.template.base import FilterExpression, Parser, Token, token_kwargs
 from django.template.context import Context
 from django.utils.safestring import SafeString
 
-from .. import rendering
+from .. import presentation, rendering
 from ..entries import UnknownName, entries, model_for_name, model_for_uid, tags_of
 from ..models import MetaModel
 
@@ -139,8 +139,8 @@ def dynamo_render(context: Context, entry: Any) -> SafeString:
     request = context.get("request")
     return _render_template(
         context,
-        rendering.detail_templates(type(entry)),
-        rendering.detail_context(entry, request),
+        presentation.detail_templates(type(entry)),
+        presentation.detail_context(entry, request),
     )
 
 
@@ -148,15 +148,15 @@ def dynamo_render(context: Context, entry: Any) -> SafeString:
 def dynamo_list(context: Context, entries: Any) -> SafeString:
     """Entries through ``dynamo/<type>/list.html`` → ``dynamo/list.html`` → default."""
     entries = entries or []
-    model = rendering.model_of(entries)
+    model = presentation.model_of(entries)
     if model is not None and not hasattr(model, "dynamo_spec"):
         fail("dynamo_list", _template_name(context), f"{model.__name__} is not a content type")
         return SafeString("")
     request = context.get("request")
     return _render_template(
         context,
-        rendering.list_templates(model),
-        rendering.list_context(entries, model, request),
+        presentation.list_templates(model),
+        presentation.list_context(entries, model, request),
     )
 
 

@@ -10,7 +10,7 @@ in the admin afterwards.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -46,6 +46,16 @@ TYPES: list[dict[str, Any]] = [
             {"name": "venue", "kind": "char", "options": {"max_length": 200}},
             {"name": "description", "kind": "rich_text"},
             {"name": "tags", "kind": "tags", "help": "Topics, e.g. django, workshop."},
+            {"name": "programme", "kind": "group", "help": "The sessions, in their order."},
+        ],
+    },
+    {
+        # The items of Event.programme: made with the group field, its fields defined here.
+        "name": "EventProgramme",
+        "fields": [
+            {"name": "starts", "kind": "time"},
+            {"name": "talk", "kind": "char", "required": True, "default": "To be announced"},
+            {"name": "speaker", "kind": "char"},
         ],
     },
     {
@@ -316,6 +326,15 @@ def events(now: Any) -> list[dict[str, Any]]:
             "starts": day + timedelta(days=7),
             "venue": "Café Central",
             "tags": ["wagtail", "meet-up"],
+            "programme": [
+                {"starts": time(18, 30), "talk": "Welcome and coffee", "speaker": "Ada Lovelace"},
+                {"starts": time(19, 0), "talk": "Five content types in five minutes"},
+                {
+                    "starts": time(19, 30),
+                    "talk": "Templates for everyone",
+                    "speaker": "Grace Hopper",
+                },
+            ],
             "description": "<p>Editors show the content types they built. Bring a laptop.</p>",
         },
         {

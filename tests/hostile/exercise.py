@@ -126,6 +126,8 @@ def make_entry(model: type[models.Model], depth: int = 0) -> models.Model:
     entry = model()
     links: dict[str, Any] = {}
     for f in spec.active_fields:
+        if not get_kind(f.kind).has_column:
+            continue  # a group: its items are entries of their own type
         field = model._meta.get_field(f.name)
         if f.default and get_kind(f.kind).supports_default:
             continue
@@ -145,7 +147,7 @@ def make_entry(model: type[models.Model], depth: int = 0) -> models.Model:
 
 
 def _value(field: models.Field, obj: models.Model) -> Any:
-    if field.many_to_many:
+    if field.many_to_many or field.one_to_many:  # links, tags, a group's items
         return sorted(o.pk for o in getattr(obj, field.name).all())
     value = field.value_from_object(obj)
     return value.name if isinstance(value, FieldFile) else value

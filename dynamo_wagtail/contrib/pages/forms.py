@@ -8,7 +8,8 @@ the form asks, so some kinds are left out:
   relations to static models (users, snippets) for the same reason;
 * file uploads (files from strangers served from the site's own media domain);
 * stream fields (a body of blocks needs the admin's editor);
-* tags (a visitor's words would join the suggestions editors pick from).
+* tags (a visitor's words would join the suggestions editors pick from);
+* groups (lists of items need the admin's inline editor).
 
 Links to other content types stay, limited to the entries visitors may see. Rich
 text is typed as plain text and stored as escaped paragraphs: visitors never get to
@@ -27,7 +28,9 @@ from django.utils.html import linebreaks
 from ...entries import public
 
 #: Kinds never offered on a public form (see the module docstring).
-EXCLUDED_KINDS = frozenset({"image", "document", "page", "file", "image_file", "stream", "tags"})
+EXCLUDED_KINDS = frozenset(
+    {"image", "document", "page", "file", "image_file", "stream", "tags", "group"}
+)
 
 
 def _offered(model: type[models.Model], name: str, kind: str) -> bool:

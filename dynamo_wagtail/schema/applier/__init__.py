@@ -20,6 +20,7 @@ from django.db import NotSupportedError, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 
+from ...kinds import get_kind
 from ...spec import ModelSpec
 from .. import operations as ops
 from .base import CHUNK, Context, _as_found, _columns, _found, _tables
@@ -83,6 +84,8 @@ def apply_operation(
     context: Context,
 ) -> None:
     """Run the DDL (and data copy) of one operation."""
+    if isinstance(op, ops.FieldOperation) and not get_kind(op.field.kind).has_column:
+        return  # a group: its items' table is a type of its own
     handler: Callable[..., None] = HANDLERS.get(type(op), _no_ddl)
     handler(editor, op, before, after, context)
 

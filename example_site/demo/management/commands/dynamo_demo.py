@@ -115,9 +115,17 @@ class Command(BaseCommand):
             return entry
         with transaction.atomic():
             tags = {f.name: values.pop(f.name) for f in tag_fields(model) if f.name in values}
+            groups = {
+                f.name: values.pop(f.name)
+                for f in model.dynamo_spec.active_fields
+                if f.kind == "group" and f.name in values
+            }
             entry = model(**values)
             for name, names in tags.items():
                 getattr(entry, name).add(*names)  # kept with the entry (a cluster)
+            for name, items in groups.items():
+                item_model = model._meta.get_field(name).related_model
+                setattr(entry, name, [item_model(**item) for item in items])
             entry.save()
             if hasattr(entry, "save_revision"):
                 revision = entry.save_revision(log_action=True)
