@@ -65,11 +65,15 @@ def insert(page, container, label: str | None = None) -> None:
     path, picking ``label`` from the picker when the stream takes several kinds of block."""
     if isinstance(container, str):
         container = page.locator(f"[data-contentpath='{container}']").first
+    options = page.locator(".w-combobox__option:visible, [role=option]:visible")
+    # The picker of the last insert must be gone: on a loaded machine it closes slowly, and
+    # its options would take this click (the block would land in the wrong place).
+    options.first.wait_for(state="hidden")
     # The container's own last button: after its last child, not a nested block's.
     container.locator("button.c-sf-add-button").last.click()
     if label:
         exact = re.compile(rf"^\s*{re.escape(label)}\s*$")
-        page.locator(".w-combobox__option, [role=option]").filter(has_text=exact).first.click()
+        options.filter(has_text=exact).last.click()
 
 
 def define_in_builder(page, base: str) -> None:
