@@ -14,6 +14,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from dynamo_wagtail import api
 from tests.admin_utils import edit_url
@@ -70,10 +71,23 @@ def insert(page, container, label: str | None = None) -> None:
     # its options would take this click (the block would land in the wrong place).
     options.first.wait_for(state="hidden")
     # The container's own last button: after its last child, not a nested block's.
-    container.locator("button.c-sf-add-button").last.click()
-    if label:
-        exact = re.compile(rf"^\s*{re.escape(label)}\s*$")
-        options.filter(has_text=exact).last.click()
+    button = container.locator("button.c-sf-add-button").last
+    if not label:
+        button.click()
+        return
+    exact = re.compile(rf"^\s*{re.escape(label)}\s*$")
+    wanted = options.filter(has_text=exact).last
+    for _attempt in range(3):
+        # A block that has just opened may not take the click yet: try again until its
+        # picker shows.
+        button.scroll_into_view_if_needed()
+        button.click()
+        try:
+            wanted.wait_for(state="visible", timeout=5000)
+        except PlaywrightTimeout:
+            continue
+        break
+    wanted.click()
 
 
 def define_in_builder(page, base: str) -> None:
