@@ -191,11 +191,6 @@ def aliases(spec: ModelSpec) -> dict[str, property]:
     return result
 
 
-def _parent_field(parent: dict[str, str]) -> FieldSpec:
-    """The key of a group's items to their entry, as a relation for :func:`target_reference`."""
-    return FieldSpec(uid="", name="", kind="", column="", target=f"type:{parent['type']}")
-
-
 def target_reference(spec: ModelSpec, field: FieldSpec, lookup: TargetLookup) -> tuple[str, bool]:
     """("app_label.Model", is_dynamic) for a relation field."""
     uid = field.target_type_uid
@@ -281,9 +276,10 @@ def build_model(
         "__str__": _str,
     }
     if parent:
-        owner, _dynamic = target_reference(spec, _parent_field(parent), lookup)
+        owner_name, owner_table = lookup(parent["type"])
+        owner = f"{spec.app_label}.{owner_name}"
         if physical and isinstance(apps, PlanApps):
-            apps.add_stub(spec.app_label, *lookup(parent["type"]))
+            apps.add_stub(spec.app_label, owner_name, owner_table)
         attrs.update(parent_key(spec, owner, physical=physical))
     if physical:
         attrs.update(mixins.columns(spec))

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
+from django.core.management import call_command
 from django.urls import reverse
 from wagtail.test.utils.form_data import nested_form_data
 
@@ -166,3 +168,13 @@ def add_url() -> str:
 
 def edit_url(meta_model: MetaModel) -> str:
     return reverse("wagtailsnippets_dynamo_wagtail_metamodel:edit", args=[meta_model.pk])
+
+
+def check_status() -> tuple[int, str]:
+    """``dynamo_check``'s exit status and output."""
+    out = io.StringIO()
+    try:
+        call_command("dynamo_check", stdout=out, stderr=out)
+    except SystemExit as exc:
+        return int(exc.code or 0), out.getvalue()
+    return 0, out.getvalue()

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import datetime
-import io
 
 import pytest
-from django.core.management import call_command
 from django.db import connection
 from django.template import Context, Template
 from django.test.utils import CaptureQueriesContext
@@ -16,7 +14,7 @@ from wagtail.models import Revision
 from dynamo_wagtail import api, rendering
 from dynamo_wagtail.errors import DefinitionError
 from dynamo_wagtail.models import MetaModel
-from tests.admin_utils import current_fields, edit_url, field, type_form
+from tests.admin_utils import check_status, current_fields, edit_url, field, type_form
 
 pytestmark = pytest.mark.usefixtures("dynamo")
 
@@ -24,15 +22,6 @@ pytestmark = pytest.mark.usefixtures("dynamo")
 def tables() -> set[str]:
     with connection.cursor() as cursor:
         return set(connection.introspection.table_names(cursor))
-
-
-def check_status() -> tuple[int, str]:
-    out = io.StringIO()
-    try:
-        call_command("dynamo_check", stdout=out, stderr=out)
-    except SystemExit as exc:
-        return int(exc.code or 0), out.getvalue()
-    return 0, out.getvalue()
 
 
 def make_event() -> MetaModel:

@@ -21,7 +21,7 @@ from dynamo_wagtail.models import MetaModel
 from dynamo_wagtail.schema import applier
 from dynamo_wagtail.schema.inspect import drift
 from dynamo_wagtail.spec import ModelSpec
-from tests.admin_utils import add_url, current_fields, edit_url, field, type_form
+from tests.admin_utils import add_url, check_status, current_fields, edit_url, field, type_form
 
 pytestmark = pytest.mark.usefixtures("dynamo")
 
@@ -55,15 +55,6 @@ def tag_tables(meta_model: MetaModel, name: str = "tags") -> tuple[str, str]:
 
 def names(manager) -> list[str]:
     return sorted(t.name for t in manager.all())
-
-
-def check_status() -> tuple[int, str]:
-    out = io.StringIO()
-    try:
-        call_command("dynamo_check", stdout=out, stderr=out)
-    except SystemExit as exc:
-        return int(exc.code or 0), out.getvalue()
-    return 0, out.getvalue()
 
 
 def entry_url(model, name: str, *args) -> str:

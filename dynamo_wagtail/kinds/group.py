@@ -21,6 +21,7 @@ from django.db import models
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 
+from ..mixins import FEATURE_KEYS
 from ..spec import FieldSpec, ModelSpec
 from .base import Errors, FieldKind
 
@@ -32,17 +33,7 @@ SORT_ORDER = "sort_order"
 PARENT = "parent"
 
 #: Type options an item type cannot switch on: its items live in the entry's revisions.
-ITEM_REFUSED_OPTIONS = (
-    "admin",
-    "drafts",
-    "revisions",
-    "locking",
-    "workflows",
-    "preview",
-    "search_index",
-    "translation",
-    "add_to_admin_menu",
-)
+ITEM_REFUSED_OPTIONS = ("admin", "add_to_admin_menu", *FEATURE_KEYS)
 
 
 def item_type_name(owner: str, field: str) -> str:
