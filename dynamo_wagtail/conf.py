@@ -88,6 +88,9 @@ DEFAULTS: dict[str, Any] = {
     "DYNAMO_IMAGE_RENDITION": "max-800x600",
     # PostgreSQL: hear of schema changes by LISTEN/NOTIFY instead of a query per request.
     "DYNAMO_LISTEN": True,
+    # The API (dynamo_wagtail.contrib.api): image renditions an expanded image carries,
+    # name → Wagtail image filter.
+    "DYNAMO_API_RENDITIONS": {"thumbnail": "fill-160x160", "medium": "max-800x600"},
 }
 
 

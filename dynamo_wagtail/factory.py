@@ -22,6 +22,7 @@ from django.apps.registry import Apps
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.expressions import DatabaseDefault
+from wagtail.api.conf import APIField
 
 from . import conditions, constraints, mixins
 from .conf import settings
@@ -285,6 +286,8 @@ def build_model(
         attrs.update(mixins.columns(spec))
     else:
         attrs.update(aliases(spec))
+        # Wagtail's API convention: every active field is read and written through it.
+        attrs["api_fields"] = [APIField(f.name, writable=True) for f in spec.active_fields]
         if spec.option("preview"):
             attrs["get_preview_template"] = _preview_template
             attrs["get_preview_context"] = _preview_context

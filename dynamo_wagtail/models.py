@@ -197,6 +197,18 @@ class MetaModel(RevisionGuard):
         _("admin"), default=True, help_text=_("Edit entries of this type in the admin.")
     )
 
+    # The headless API (dynamo_wagtail.contrib.api).
+    api = models.BooleanField(
+        _("in the API"),
+        default=True,
+        help_text=_("Serve entries of this type through the API to callers with permission."),
+    )
+    api_public = models.BooleanField(
+        _("public in the API"),
+        default=False,
+        help_text=_("Anyone may read the published entries of this type through the API."),
+    )
+
     # Wagtail options.
     icon = models.CharField(_("icon"), max_length=63, blank=True, default="snippet")
     add_to_admin_menu = models.BooleanField(

@@ -23,6 +23,8 @@ RETIRED = "retired"
 FIELD_OPTION_KEYS = ("title_field", "listing_columns", "search_fields", "ordering", "layout")
 
 TYPE_OPTION_KEYS = (
+    "api",
+    "api_public",
     "icon",
     "add_to_admin_menu",
     "menu_order",

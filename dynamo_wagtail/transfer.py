@@ -25,6 +25,8 @@ TYPE_ATTRS = (
     "description",
     "app",
     "admin",
+    "api",
+    "api_public",
     "icon",
     "add_to_admin_menu",
     "menu_order",

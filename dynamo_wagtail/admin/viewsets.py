@@ -100,6 +100,8 @@ class MetaModelViewSet(SnippetViewSet):
                     _field("add_to_admin_menu"),
                     _field("menu_order"),
                     _field("icon"),
+                    _field("api"),
+                    _field("api_public"),
                 ],
                 heading=_("Where it shows"),
             ),

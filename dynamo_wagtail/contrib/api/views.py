@@ -1,0 +1,37 @@
+"""The project's way in: the views of the URL include.
+
+A request for ``snippets/<label>/…`` is resolved against the current build and handed
+to the operation ninja made for it; ``openapi.json`` answers the merged document.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.urls import Resolver404
+from wagtail.api.v3.errors import problem_response
+
+from . import site
+
+DOCUMENT = "openapi.json"
+
+
+def dispatch(request: HttpRequest, label: str, rest: str = "") -> Any:
+    build = site.current()
+    if label not in build.labels:
+        return problem_response(status=404, detail=f"No content type {label}.")
+    try:
+        match = build.resolver.resolve(f"snippets/{label}/{rest}")
+    except Resolver404:
+        return problem_response(status=404, detail="Not found")
+    return match.func(request, *match.args, **match.kwargs)
+
+
+def openapi(request: HttpRequest) -> HttpResponse:
+    """Wagtail's OpenAPI document with the generated types in it (same gate as Wagtail's)."""
+    if not getattr(settings, "WAGTAILAPI_DOCS_ENABLED", True):
+        raise Http404
+    prefix = request.path[: -len(DOCUMENT)]
+    return JsonResponse(site.document(prefix))
