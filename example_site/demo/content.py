@@ -29,6 +29,7 @@ RATINGS = "1|1 – poor\n2|2\n3|3 – fine\n4|4\n5|5 – excellent"
 TYPES: list[dict[str, Any]] = [
     {
         "name": "Event",
+        "api_public": True,
         "verbose_name": "event",
         "verbose_name_plural": "events",
         "description": "Talks, workshops and meet-ups shown on the Events page.",
@@ -60,6 +61,7 @@ TYPES: list[dict[str, Any]] = [
     },
     {
         "name": "TeamMember",
+        "api_public": True,
         "verbose_name": "team member",
         "verbose_name_plural": "team members",
         "description": "The people on the Team page.",
@@ -77,6 +79,7 @@ TYPES: list[dict[str, Any]] = [
     },
     {
         "name": "Category",
+        "api_public": True,
         "verbose_name": "category",
         "verbose_name_plural": "categories",
         "description": "Shop categories; products link to one.",
@@ -95,6 +98,7 @@ TYPES: list[dict[str, Any]] = [
     },
     {
         "name": "Product",
+        "api_public": True,
         "verbose_name": "product",
         "verbose_name_plural": "products",
         "description": "The shop's products. Weight and material are attributes the shop owner "

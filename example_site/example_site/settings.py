@@ -17,6 +17,8 @@ INSTALLED_APPS = [
     "dynamo_wagtail",
     "dynamo_wagtail.runtime",
     "dynamo_wagtail.contrib.pages",
+    "dynamo_wagtail.contrib.api",
+    "wagtail.api.v3",
     "wagtail.contrib.forms",
     "wagtail.contrib.routable_page",
     "wagtail.contrib.redirects",

@@ -14,9 +14,11 @@ class DynamoAPIConfig(AppConfig):
     def ready(self) -> None:
         # Models and Wagtail's API registry load once the app registry is ready.
         from ...registry import registry
-        from . import checks, types
+        from . import checks, site, types
 
         checks.register()
         # Every class the registry builds or takes out: its schemas follow.
         if types.follow not in registry.listeners:
             registry.listeners.append(types.follow)
+        if site.forget not in types.changed:
+            types.changed.append(site.forget)

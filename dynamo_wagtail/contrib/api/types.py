@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 
 from django.db import models
+from ninja.orm.factory import factory as ninja_schemas
 from wagtail.api.v3.registry import ContentTypeRegistration
 from wagtail.api.v3.registry import registry as wagtail_types
 from wagtail.api.v3.schemas.generators.write import create_generator
@@ -30,6 +32,8 @@ _lock = threading.RLock()
 _served: dict[str, schemas.TypeSchemas] = {}
 #: Counts the changes of ``_served``: a build of the API is current while it matches.
 _generation = 0
+#: Called after each change (the API's build lets go of the old classes).
+changed: list[Callable[[], None]] = []
 
 
 def served(model: type[models.Model]) -> bool:
@@ -60,15 +64,21 @@ def _register(model: type[models.Model]) -> None:
     filters = query.filters_of(model)
     built = schemas.build(model, query.filter_schema(model, filters))
     _served[model.dynamo_spec.uid] = built  # type: ignore[attr-defined]
-    wagtail_types.register(
-        ContentTypeRegistration(
-            name=model._meta.label,
-            label=str(model._meta.verbose_name),
-            read_schema=built.document,
-            create_schema=built.create,
-            patch_schema=built.patch,
-        )
+    registration = ContentTypeRegistration(
+        name=model._meta.label,
+        label=str(model._meta.verbose_name),
+        read_schema=built.document,
+        create_schema=built.create,
+        patch_schema=built.patch,
     )
+    _replace_entries({**wagtail_types._registry, registration.name: registration})
+
+
+def _replace_entries(entries: dict[str, ContentTypeRegistration]) -> None:
+    """Give Wagtail's registry a new mapping instead of changing the one it has: a
+    ``/schema/`` request of another thread may be looping over it right now. (Wagtail's
+    registry has no way to take a type out: its mapping is the registry.)"""
+    wagtail_types._registry = entries
 
 
 def _unregister(model: type[models.Model]) -> None:
@@ -82,8 +92,11 @@ def _unregister(model: type[models.Model]) -> None:
             and entries[model._meta.label].read_schema is old.document
         ):
             del entries[model._meta.label]
-    # Wagtail's write generator caches schemas of child models (a group's items) by class.
+    # Wagtail's write generator caches schemas of child models (a group's items) by class,
+    # django-ninja every schema it made from a model: the old class must not stay alive.
     create_generator._child_relation_schema_cache.pop(model, None)
+    for key in [key for key in ninja_schemas.schemas if key[0] is model]:
+        ninja_schemas.schema_names.discard(ninja_schemas.schemas.pop(key).__name__)
 
 
 def follow(added: list[type[models.Model]], removed: list[type[models.Model]]) -> None:
@@ -101,6 +114,8 @@ def follow(added: list[type[models.Model]], removed: list[type[models.Model]]) -
             except Exception:
                 # One type whose schema cannot be built must not take the others down.
                 logger.exception("dynamo_wagtail: no API for %s", model._meta.label)
+    for callback in list(changed):
+        callback()
 
 
 def reset() -> None:
