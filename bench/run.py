@@ -11,7 +11,8 @@ database; writes its result rows as JSON. Each benchmark has its module:
 - ``schema``: figure 4, schema changes on a type with rows;
 - ``cold`` (with ``coldstart``): figures 3 and 7, cold start and memory;
 - ``builder``: figure 8, the field builder's page weight and render time;
-- ``groups``: figure 9, entries read with the items of a repeatable group.
+- ``groups``: figure 9, entries read with the items of a repeatable group;
+- ``api``: figure 10, the API's listing with relations expanded against a ninja endpoint.
 """
 
 from __future__ import annotations
@@ -25,11 +26,11 @@ import django
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
 
-from bench import builder, cold, groups, listing, queries, schema, sync, worker  # noqa: E402
+from bench import api, builder, cold, groups, listing, queries, schema, sync, worker  # noqa: E402
 from bench.common import SIZES  # noqa: E402
 from bench.context import Bench  # noqa: E402
 
-SECTIONS = ("q", "admin", "sync", "worker", "schema", "cold", "memory", "builder", "groups")
+SECTIONS = ("q", "admin", "sync", "worker", "schema", "cold", "memory", "builder", "groups", "api")
 
 
 def main() -> None:
@@ -61,6 +62,7 @@ def main() -> None:
         ("schema", schema.measure, "schema"),
         ("builder", builder.measure, "builder"),
         ("groups", groups.measure, "groups"),
+        ("api", api.measure, "api"),
     ):
         if section in only:
             measure(bench)

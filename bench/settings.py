@@ -23,6 +23,7 @@ STATIC_ONLY = bool(os.environ.get("BENCH_STATIC_ONLY"))
 
 INSTALLED_APPS = [
     *([] if STATIC_ONLY else ["dynamo_wagtail", "dynamo_wagtail.runtime"]),
+    *([] if STATIC_ONLY else ["dynamo_wagtail.contrib.api", "wagtail.api.v3"]),
     "bench.catalogue",
     *[a for a in os.environ.get("BENCH_EXTRA_APPS", "").split(",") if a],
     "eav",
@@ -105,6 +106,8 @@ STORAGES = {
 WAGTAIL_SITE_NAME = "dynamo_wagtail bench"
 WAGTAILADMIN_BASE_URL = "http://testserver"
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+#: The API listing (figure 10) asks for pages of 100.
+WAGTAILAPI_LIMIT_MAX = 100
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 SILENCED_SYSTEM_CHECKS = ["wagtailadmin.W003"]
 

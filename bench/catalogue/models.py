@@ -8,6 +8,9 @@
 * :class:`EavProduct`: an entity of django-eav2 (attributes in its Value table).
 * :class:`Event` / :class:`EventSession`: an event with a programme, written as Wagtail
   documents child items (a ``ClusterableModel`` and an ``Orderable`` with a ``ParentalKey``).
+* :class:`Article` with three relations (:class:`Writer`, :class:`Imprint`, :class:`Topic`):
+  the static side of the API listing, served by the hand-written ninja endpoint of
+  :mod:`bench.ninja_api`.
 """
 
 from django.db import models
@@ -73,3 +76,34 @@ class EventSession(Orderable):
     event = ParentalKey(Event, on_delete=models.CASCADE, related_name="programme")
     talk = models.CharField(max_length=255)
     speaker = models.CharField(max_length=255, blank=True)
+
+
+class Writer(models.Model):
+    name = models.CharField(max_length=255)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Imprint(models.Model):
+    name = models.CharField(max_length=255)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Topic(models.Model):
+    name = models.CharField(max_length=255)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Article(models.Model):
+    title = models.CharField(max_length=255)
+    writer = models.ForeignKey(Writer, null=True, blank=True, on_delete=models.SET_NULL)
+    imprint = models.ForeignKey(Imprint, null=True, blank=True, on_delete=models.SET_NULL)
+    topic = models.ForeignKey(Topic, null=True, blank=True, on_delete=models.SET_NULL)
+
+    def __str__(self) -> str:
+        return self.title
