@@ -148,7 +148,13 @@ class Entries:
         page = qs[offset : offset + limit]
         if isinstance(page, models.QuerySet):
             page = self._fetching(page, expanded)
-        items = [self.dump(obj, request, expanded, include) for obj in page]
+        schema = self.schemas.serializer(expanded)
+        rows = self.schemas.page_adapter(schema).validate_python(
+            list(page), context={"request": request}
+        )
+        items = self.schemas.page_adapter(schema).dump_python(
+            rows, mode="json", include={"__all__": include} if include else None
+        )
         return _json({"count": count, "items": items})
 
     def _search(self, qs: models.QuerySet, text: str, operator: str | None, ordered: bool) -> Any:

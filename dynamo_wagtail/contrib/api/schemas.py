@@ -18,7 +18,7 @@ from typing import Any, Optional
 
 from django.db import models
 from ninja import Schema
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 from taggit.managers import TaggableManager
 from wagtail.api.v3.schemas.generators.read import SchemaGenerator, read_generator
 from wagtail.api.v3.schemas.generators.write import (
@@ -52,6 +52,14 @@ class TypeSchemas:
     _generator: SchemaGenerator
     _plain: type[BaseModel]
     _variants: dict[frozenset[str], type[BaseModel]] = field(default_factory=dict)
+    _pages: dict[type[BaseModel], TypeAdapter] = field(default_factory=dict)
+
+    def page_adapter(self, schema: type[BaseModel]) -> TypeAdapter:
+        """Validates and writes a page of entries in one call (``list[schema]``)."""
+        adapter = self._pages.get(schema)
+        if adapter is None:
+            adapter = self._pages[schema] = TypeAdapter(list[schema])  # type: ignore[valid-type]
+        return adapter
 
     def serializer(self, expanded: frozenset[str]) -> type[BaseModel]:
         """The schema that writes an entry with the relations ``expanded`` expanded."""
