@@ -32,7 +32,7 @@ CHROMIUM ?= $(firstword $(shell command -v chromium chromium-browser 2>/dev/null
 PYTEST_ARGS ?=
 # The hostile corpus (tests/hostile, marker "corpus") runs on its own: `make test-corpus`,
 # `test-corpus-postgres` and `test-corpus-mariadb` (all three in test-all) and `make reliability`.
-SUITE_MARKERS := not browser and not multiprocess and not packaging and not corpus
+SUITE_MARKERS := not browser and not multiprocess and not packaging and not corpus and not schemathesis
 
 PIP_INSTALL = -m pip install --quiet --disable-pip-version-check
 
@@ -45,7 +45,8 @@ endef
 
 .PHONY: help venv venv-dj6 test test-sqlite test-postgres test-mariadb test-multiprocess \
 	test-browser test-browser-postgres test-packaging test-all docs lint bench bench-smoke bench-install demo clean \
-	test-corpus test-corpus-postgres test-corpus-mariadb soak reliability test-lane-dj52 test-lane-dj6
+	test-corpus test-corpus-postgres test-corpus-mariadb soak reliability test-lane-dj52 test-lane-dj6 \
+	test-schemathesis
 
 help:
 	@sed -n '1,12p' Makefile | sed 's/^# \{0,1\}//'
@@ -109,6 +110,10 @@ test-browser-postgres: $(PY_VENV)/.installed
 test-packaging: $(PY_VENV)/.installed
 	$(PY_VENV)/bin/python -m pytest -m packaging $(PYTEST_ARGS)
 
+# The example site's API against its live OpenAPI document (schemathesis, bounded).
+test-schemathesis: $(PY_VENV)/.installed
+	$(PY_VENV)/bin/python -m pytest -m schemathesis $(PYTEST_ARGS)
+
 # The hostile corpus (every case through the API, ORM saves and the builder) on each database.
 test-corpus: $(PY_VENV)/.installed
 	$(PY_VENV)/bin/python -m pytest -m corpus $(PYTEST_ARGS)
@@ -165,6 +170,7 @@ test-lane-dj6:
 	DYNAMO_CORPUS_CHANNELS=api DYNAMO_CORPUS_PART=2/2 $(MAKE) test-corpus-mariadb PY_VENV=$(VENV)
 	$(MAKE) test-browser PY_VENV=$(VENV)
 	$(MAKE) test-browser-postgres PY_VENV=$(VENV)
+	$(MAKE) test-schemathesis PY_VENV=$(VENV)
 	$(MAKE) bench-smoke
 
 # --- docs, lint, benchmarks ---------------------------------------------------------------

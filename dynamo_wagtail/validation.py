@@ -114,6 +114,11 @@ def model_api() -> frozenset[str]:
     return frozenset(names)
 
 
+#: Field names Wagtail's API v3 (and pydantic, which it builds on) keeps for itself: an
+#: entry's ``meta`` (its type and URL) and a schema's configuration.
+API_NAMES = frozenset({"meta", "model_config"})
+
+
 def is_reserved(name: str) -> bool:
     api = model_api()
     return name in api or name.lower() in api
@@ -137,6 +142,8 @@ def name_errors(name: Any, *, what: str = "name", type_name: bool = False) -> li
         return [f"'{name}' cannot contain '__' or end with '_' (query lookups use them)."]
     if type_name and name in RESERVED_TYPE_NAMES:
         return [f"'{name}' is reserved."]
+    if not type_name and name.lower() in API_NAMES:
+        return [f"'{name}' is reserved by Wagtail's API (an entry's meta, a schema's settings)."]
     if not type_name and is_reserved(name):
         return [f"'{name}' is reserved by Django or Wagtail (generated classes have it)."]
     return []

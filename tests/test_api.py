@@ -16,6 +16,7 @@ from wagtail.models import APIToken, ModelLogEntry
 
 from dynamo_wagtail import api
 from dynamo_wagtail.contrib.api import checks
+from tests.site_utils import make_image, make_site
 
 pytestmark = pytest.mark.usefixtures("dynamo")
 
@@ -328,3 +329,86 @@ def test_the_include_must_come_before_wagtails() -> None:
     with override_settings(ROOT_URLCONF="tests.urls_api_reversed"):
         errors = checks.url_order()
     assert [e.id for e in errors] == ["dynamo_wagtail_api.E001"]
+
+
+def test_images_documents_pages_and_groups(client: Any, editor: Any) -> None:
+    from wagtail.documents import get_document_model
+
+    api.create_type(
+        "Event",
+        [
+            {"name": "title", "kind": "char", "required": True},
+            {"name": "photo", "kind": "image"},
+            {"name": "leaflet", "kind": "document"},
+            {"name": "page", "kind": "page"},
+            {"name": "starts_at", "kind": "time"},
+            {"name": "programme", "kind": "group"},
+        ],
+        title_field="title",
+        api_public=True,
+    )
+    api.add_field("EventProgramme", "talk", "char", required=True)
+    Event = api.get_model("Event")
+    page = make_site()  # transactional tests flush Wagtail's root collection and pages
+    image = make_image()
+    document = get_document_model().objects.create(title="leaflet")
+    auth = token_for(editor)
+    url = "/api/v3/snippets/dynamo.Event/"
+    created = post(
+        client,
+        url,
+        {
+            "title": "Meet-up",
+            "photo_id": image.pk,
+            "leaflet_id": document.pk,
+            "page_id": page.pk,
+            "starts_at": "18:30",
+            "programme": [{"talk": "Welcome"}, {"talk": "Lightning talks"}],
+        },
+        auth,
+    )
+    assert created.status_code == 201, created.content
+    body = created.json()
+    assert [item["talk"] for item in body["programme"]] == ["Welcome", "Lightning talks"]
+    assert body["photo"] == {"id": image.pk, "meta": {"type": "wagtailimages.Image"}}
+    assert body["starts_at"] == "18:30:00"
+    pk = body["id"]
+
+    # A time of day with a time zone, a block or item of the wrong shape: 422, not a 500.
+    for data in (
+        {"title": "x", "starts_at": "18:30:00Z"},
+        {"title": "x", "programme": [{"talk": "a", "colour": "red"}]},
+    ):
+        response = post(client, url, data, auth)
+        assert response.status_code == 422, (data, response.content)
+
+    reordered = post(
+        client,
+        f"{url}{pk}/",
+        {"programme": [{"talk": "Lightning talks"}, {"talk": "Welcome"}, {"talk": "Drinks"}]},
+        auth,
+        "patch",
+    )
+    assert reordered.status_code == 200, reordered.content
+    entry = Event.objects.get(pk=pk)
+    assert [item.talk for item in entry.programme.all()] == ["Lightning talks", "Welcome", "Drinks"]
+
+    expanded = client.get(f"{url}{pk}/?expand=photo,leaflet,page").json()
+    photo = expanded["photo"]
+    assert photo["title"] == "pic" and photo["width"] > 0
+    assert set(photo["renditions"]) == {"thumbnail", "medium"}
+    assert photo["renditions"]["thumbnail"]["width"] == 160
+    assert expanded["leaflet"]["title"] == "leaflet" and expanded["leaflet"]["url"]
+    assert expanded["page"]["title"] == page.title
+
+    for n in range(5):
+        Event.objects.create(title=f"e{n}", photo=image, leaflet=document, page=page)
+
+    def queries(limit: int) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(f"{url}?limit={limit}&expand=photo,leaflet,page")
+        assert response.status_code == 200 and len(response.json()["items"]) == limit
+        return len(captured)
+
+    queries(6)  # the renditions are made once
+    assert queries(2) == queries(6)

@@ -42,6 +42,9 @@ SHADOWING = [
     "create_defaults",
     "full_clean",
     "snippet_viewset",
+    # Wagtail's API v3 keeps them: an entry's meta, a pydantic schema's settings.
+    "meta",
+    "model_config",
 ]
 
 

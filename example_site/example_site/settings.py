@@ -1,5 +1,6 @@
 """Settings for the dynamo_wagtail example site (development only)."""
 
+import os
 from pathlib import Path
 
 import django
@@ -78,7 +79,8 @@ WSGI_APPLICATION = "example_site.wsgi.application"
 DATABASES = {
     "default": {
         "ENGINE": "django.db.backends.sqlite3",
-        "NAME": BASE_DIR / "db.sqlite3",
+        # DEMO_DATABASE: another file, for a second copy of the site (the API's schema test).
+        "NAME": os.environ.get("DEMO_DATABASE", BASE_DIR / "db.sqlite3"),
     }
 }
 
@@ -92,7 +94,7 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "static"
 MEDIA_URL = "/media/"
-MEDIA_ROOT = BASE_DIR / "media"
+MEDIA_ROOT = os.environ.get("DEMO_MEDIA_ROOT", BASE_DIR / "media")
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

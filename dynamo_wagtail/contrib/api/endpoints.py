@@ -11,6 +11,8 @@ No ``from __future__ import annotations``: ninja reads the views' annotations as
 """
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, ClassVar, Literal
 
 from django.db import models
@@ -23,12 +25,13 @@ from ninja.params.models import BodyModel
 from wagtail.actions import action_registry
 from wagtail.api.rich_text import RichTextOutputFormat
 from wagtail.api.v3.auth import AllowAnonymous, BearerTokenAuth
-from wagtail.api.v3.errors import ProblemDetail
+from wagtail.api.v3.errors import ProblemDetail, as_validation_error
 from wagtail.api.v3.form_data import build_model_form, build_model_update_form
 from wagtail.api.v3.pagination import _get_max_limit
 from wagtail.models import DraftStateMixin
 from wagtail.search.backends import get_search_backend
 from wagtail.search.backends.base import FilterFieldError, OrderByFieldError
+from wagtail.utils.forms import FormValidationError
 
 from . import access, query
 from .schemas import TypeSchemas, list_schema
@@ -75,6 +78,16 @@ def _body(label: str, renamed: dict[str, str]) -> type[BodyParam]:
             return BodyParam._param_source()
 
     return TypeBody
+
+
+@contextmanager
+def _unfit_values() -> Iterator[None]:
+    """A value Wagtail cannot put into the form (a block value of the wrong shape) is the
+    caller's error: a 422, not a 500."""
+    try:
+        yield
+    except (KeyError, AttributeError, TypeError, ValueError) as exc:
+        raise as_validation_error(exc, f"A value does not fit its field ({exc!r}).") from exc
 
 
 def _json(data: Any, status: int = 200) -> HttpResponse:
@@ -190,11 +203,19 @@ class Entries:
     ) -> HttpResponse:
         return _json(self.dump(instance, request, frozenset(), None), status=status)
 
+    def _complete(self, form: Any) -> None:
+        """Entries of a type without drafts are saved whole: its required fields are checked
+        (Wagtail's actions leave them to a later publish, which such a type never has)."""
+        if not issubclass(self.model, DraftStateMixin) and not form.is_valid():
+            raise FormValidationError.from_form(form)
+
     def create(self, request: HttpRequest, data: Any) -> HttpResponse:
         access.require(request, self.model, "add")
-        form = build_model_form(self.model, data, user=request.user)
+        with _unfit_values():
+            form = build_model_form(self.model, data, user=request.user)
         action_class = action_registry.get_action_class(self.model, "create")
         publish = getattr(data.meta, "action", None) == "publish" if data.meta else False
+        self._complete(form)
         action_class(form.instance, user=request.user, form=form, publish=publish).execute()
         return self._answer(request, form.instance, status=201)
 
@@ -203,9 +224,11 @@ class Entries:
         instance = get_object_or_404(self.model._default_manager.all(), pk=pk)
         if isinstance(instance, DraftStateMixin):
             instance = instance.get_latest_revision_as_object()
-        form = build_model_update_form(instance, data, user=request.user)
+        with _unfit_values():
+            form = build_model_update_form(instance, data, user=request.user)
         action_class = action_registry.get_action_class(self.model, "edit")
         publish = getattr(data.meta, "action", None) == "publish" if data.meta else False
+        self._complete(form)
         action_class(form.instance, user=request.user, form=form, publish=publish).execute()
         return self._answer(request, form.instance)
 

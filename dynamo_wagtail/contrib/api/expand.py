@@ -23,6 +23,7 @@ from wagtail.images import get_image_model
 from wagtail.models import Page
 
 from ...conf import settings
+from . import refs
 
 
 class Meta(Schema):
@@ -163,8 +164,8 @@ class Relation:
         prefetches: list[Any] = []
         if self.many:
             prefetches.append(name)
-        else:
-            selects.append(name)
+        elif expanded:
+            selects.append(name)  # a reference is written from the entry's own column
         if not expanded:
             return selects, prefetches
         if self.shape == "image" and renditions():
@@ -180,9 +181,7 @@ class Relation:
             )
         elif self.shape == "entry":
             for sub in _links(self.target):
-                if isinstance(sub, models.ForeignKey) and not self.many:
-                    selects.append(f"{name}__{sub.name}")
-                else:
+                if not isinstance(sub, models.ForeignKey):
                     prefetches.append(f"{name}__{sub.name}")
         return selects, prefetches
 
@@ -225,11 +224,14 @@ def relation_for(
         "object": ExpandedObject,
     }.get(shape)
     if expanded is None:
-        expanded = generator.build_schema(
+        nested = generator.build_schema(
             target,
-            name=f"{target.__name__}Nested",
+            name=f"{target.__name__}NestedBase",
             base_class=BaseSchema,
             follow_reverse_related=True,
+        )
+        expanded = generator.extend_schema(
+            nested, f"{target.__name__}Nested", refs.overrides(target, detail=False)
         )
     return Relation(
         name=field.name,

@@ -14,17 +14,21 @@ optional (``fields=`` picks some) and each relation either a reference or, with
 """
 
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from datetime import time
+from types import UnionType
+from typing import Annotated, Any, Literal, Optional, Union, get_args, get_origin
 
 from django.db import models
 from ninja import Schema
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from ninja.orm.fields import get_schema_field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter, WithJsonSchema
 from taggit.managers import TaggableManager
 from wagtail.api.v3.schemas.generators.read import SchemaGenerator, read_generator
 from wagtail.api.v3.schemas.generators.write import (
     InputSchemaGenerator,
     register_default_field_schemas,
 )
+from wagtail.fields import StreamField
 from wagtail.models import DraftStateMixin
 from wagtail.snippets.api.v3.schemas import (
     PUBLISH_ACTION_META_FIELD,
@@ -33,7 +37,7 @@ from wagtail.snippets.api.v3.schemas import (
     BaseSnippetUpdateSchema,
 )
 
-from . import expand
+from . import expand, refs
 
 
 @dataclass
@@ -102,16 +106,67 @@ def _tags(generator: SchemaGenerator, field: models.Field) -> tuple[Any, Any, An
     return list[str], [], staticmethod(resolve)
 
 
+#: A time of day as the API writes and reads it: JSON Schema's ``time`` format requires a
+#: time zone, which a time field has not (and a database may refuse).
+TIME_JSON = {
+    "type": "string",
+    "pattern": r"^\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?$",
+    "description": "A time of day without a time zone: hh:mm[:ss[.ffffff]].",
+}
+
+
+def _naive(value: time) -> time:
+    if value.tzinfo is not None:
+        raise ValueError("a time of day takes no time zone")
+    return value
+
+
+TimeOfDay = Annotated[time, AfterValidator(_naive), WithJsonSchema(TIME_JSON)]
+
+
+def _time_read(generator: SchemaGenerator, field: models.Field) -> tuple[Any, Any, Any]:
+    annotation: Any = Optional[TimeOfDay] if field.null else TimeOfDay  # noqa: UP045
+    return annotation, None, None
+
+
+def _time_input(generator: InputSchemaGenerator, field: models.Field) -> tuple[Any, Any]:
+    annotation, info = get_schema_field(field)
+    optional = get_origin(annotation) in (Union, UnionType) and type(None) in get_args(annotation)
+    return (Optional[TimeOfDay] if optional else TimeOfDay), info  # noqa: UP045
+
+
+def _stream_input(generator: InputSchemaGenerator, field: models.Field) -> tuple[Any, Any]:
+    """A stream as the list of blocks it takes: each ``{"type": <a block of the field>,
+    "value": …}`` (Wagtail's own takes any list, and a block without a type was a 500)."""
+    names = tuple(field.stream_block.child_blocks)  # type: ignore[attr-defined]
+    block_type: Any = Literal[names] if names else Literal[""]
+    metaclass: Any = type(Schema)
+    item = metaclass(
+        f"{field.model.__name__}{field.name.title().replace('_', '')}Block",
+        (Schema,),
+        {
+            "__annotations__": {"type": block_type, "value": Any, "id": Optional[str]},  # noqa: UP045
+            "value": None,
+            "id": None,
+            "model_config": ConfigDict(extra="forbid"),
+        },
+    )
+    return list[item], []  # type: ignore[valid-type]
+
+
 def _read_generator() -> SchemaGenerator:
     generator = SchemaGenerator()
     generator.field_schemas = dict(read_generator.field_schemas)
     generator.register_field_schema(TaggableManager, _tags)
+    generator.register_field_schema(models.TimeField, _time_read)
     return generator
 
 
 def _input_generator(*, for_update: bool) -> InputSchemaGenerator:
     generator = InputSchemaGenerator(for_update=for_update)
     register_default_field_schemas(generator)
+    generator.register_field_schema(models.TimeField, _time_input)
+    generator.register_field_schema(StreamField, _stream_input)
     return generator
 
 
@@ -119,6 +174,9 @@ def build(model: type[models.Model], filters: type[BaseModel]) -> TypeSchemas:
     """Every schema of the built class ``model`` (which must declare ``api_fields``)."""
     generator = _read_generator()
     plain = generator.generate_schema(model, base_class=BaseSnippetSchema)
+    plain = generator.extend_schema(
+        plain, f"{model.__name__}Read", refs.overrides(model, detail=True)
+    )
     relations = {
         name: expand.relation_for(model, model_field, generator)
         for name, model_field in relation_fields(model).items()
@@ -133,12 +191,18 @@ def build(model: type[models.Model], filters: type[BaseModel]) -> TypeSchemas:
         documented[name] = (Optional[annotation], Field(default=None), None)  # noqa: UP045 (built at runtime)
     document = generator.extend_schema(plain, f"{model.__name__}Entry", documented)
     extra_meta = PUBLISH_ACTION_META_FIELD if issubclass(model, DraftStateMixin) else None
-    create = _input_generator(for_update=False).generate_schema(
+    writers = _input_generator(for_update=False), _input_generator(for_update=True)
+    create = writers[0].generate_schema(
         model, base_class=BaseSnippetCreateSchema, extra_meta_fields=extra_meta
     )
-    patch = _input_generator(for_update=True).generate_schema(
+    patch = writers[1].generate_schema(
         model, base_class=BaseSnippetUpdateSchema, extra_meta_fields=extra_meta
     )
+    for writer in writers:
+        # The items of a group refuse unknown keys too (these schemas are this build's own).
+        for child in writer._child_relation_schema_cache.values():
+            child.model_config["extra"] = "forbid"
+            child.model_rebuild(force=True)
     return TypeSchemas(
         model=model,
         document=document,
