@@ -94,6 +94,7 @@ def test_the_example_sites_api_answers_as_its_document_says(tmp_path: Path) -> N
                 "--no-color",
             ],
             env=env,
+            cwd=tmp_path,  # its own files (.schemathesis/) stay out of the checkout
             capture_output=True,
             text=True,
             timeout=1200,
