@@ -412,3 +412,26 @@ def test_images_documents_pages_and_groups(client: Any, editor: Any) -> None:
 
     queries(6)  # the renditions are made once
     assert queries(2) == queries(6)
+
+
+def test_a_write_broken_by_a_schema_change_is_a_409_to_try_again(
+    client: Any, editor: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.db import DatabaseError
+
+    from dynamo_wagtail.contrib.api.endpoints import Entries
+
+    _Category, Product = make_shop()
+    auth = token_for(editor)
+
+    def create_during_a_change(self: Any, request: Any, data: Any) -> Any:
+        api.add_field("Product", "weight", "float")  # another process, as it were
+        raise DatabaseError("no such column")
+
+    monkeypatch.setattr(Entries, "create", create_during_a_change)
+    response = post(client, BASE, {"title": "x"}, auth)
+    assert response.status_code == 409, response.content
+    assert "try again" in detail(response)
+    monkeypatch.undo()
+    again = post(client, BASE, {"title": "x", "sku": "X", "weight": 2.5}, auth)
+    assert again.status_code == 201, again.content

@@ -9,13 +9,13 @@ listing fetches it in a fixed number of queries.
 """
 
 from dataclasses import dataclass
-from typing import Any, Literal, Optional, Union
+from typing import Any, Optional, Union
 
 from django.contrib.admin.utils import quote
 from django.db import models
 from django.db.models import Prefetch
 from ninja import Schema
-from pydantic import BaseModel, Field
+from pydantic import Field
 from wagtail.api.v3.schemas.base import BaseSchema
 from wagtail.api.v3.schemas.generators.read import SchemaGenerator
 from wagtail.documents import get_document_model
@@ -180,21 +180,20 @@ class Relation:
                 )
             )
         elif self.shape == "entry":
-            for sub in _links(self.target):
-                if not isinstance(sub, models.ForeignKey):
-                    prefetches.append(f"{name}__{sub.name}")
+            prefetches += [f"{name}__{sub.name}" for sub in _many(self.target)]
         return selects, prefetches
 
 
-def _links(model: type[models.Model]) -> list[Any]:
-    """Fields of a generated type a reference or list of its entries reads."""
+def _many(model: type[models.Model]) -> list[Any]:
+    """The fields of a generated type that hold several rows (links, tags, group items):
+    an expanded entry reads each (its foreign keys are written from its own columns)."""
     spec = getattr(model, "dynamo_spec", None)
     result: list[Any] = []
     if spec is None:
         return result
     names = {f.name for f in spec.active_fields}
     for f in model._meta.get_fields():
-        if f.name in names and (f.many_to_many or f.many_to_one or f.one_to_many):
+        if f.name in names and (f.many_to_many or f.one_to_many):
             result.append(f)
     return result
 
@@ -240,6 +239,3 @@ def relation_for(
         expanded=expanded,
         target=target,
     )
-
-
-__all__ = ["BaseModel", "Literal", "Relation", "relation_for", "renditions"]
