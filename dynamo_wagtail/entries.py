@@ -130,7 +130,13 @@ def public(model: type[models.Model]) -> models.QuerySet:
 
         with contextlib.suppress(Locale.DoesNotExist):
             qs = qs.filter(locale=Locale.get_active())
-    names = field_names(model)
+    return in_default_order(qs)
+
+
+def in_default_order(qs: models.QuerySet) -> models.QuerySet:
+    """``qs`` in its type's default ordering (of fields it still has), else by pk."""
+    names = field_names(qs.model)
+    spec = qs.model.dynamo_spec
     ordering = [o for o in spec.option("ordering") or [] if o.lstrip("-") in names]
     return qs.order_by(*(ordering or ["pk"]))
 

@@ -435,3 +435,21 @@ def test_a_write_broken_by_a_schema_change_is_a_409_to_try_again(
     monkeypatch.undo()
     again = post(client, BASE, {"title": "x", "sku": "X", "weight": 2.5}, auth)
     assert again.status_code == 201, again.content
+
+
+def test_a_file_field_filters_on_being_empty(client: Any) -> None:
+    from django.core.files.base import ContentFile
+
+    api.create_type(
+        "Leaflet",
+        [{"name": "title", "kind": "char"}, {"name": "pdf", "kind": "file"}],
+        api_public=True,
+    )
+    Leaflet = api.get_model("Leaflet")
+    Leaflet.objects.create(title="empty")
+    with_file = Leaflet(title="full")
+    with_file.pdf.save("a.txt", ContentFile(b"x"), save=True)
+    url = "/api/v3/snippets/dynamo.Leaflet/?pdf__isnull="
+    assert [i["title"] for i in client.get(url + "true").json()["items"]] == ["empty"]
+    assert [i["title"] for i in client.get(url + "false").json()["items"]] == ["full"]
+    assert client.get(url + "maybe").status_code == 400

@@ -11,10 +11,7 @@ ends only once both workers have answered in it.
 
 from __future__ import annotations
 
-import json
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -62,19 +59,7 @@ def logged_server(dynamo: None, tmp_path: Path) -> Iterator[Server]:
 
 
 def get(server: Server, path: str, token: str, step: str) -> tuple[int, dict[str, Any]]:
-    request = urllib.request.Request(
-        f"http://127.0.0.1:{server.port}{path}",
-        headers={"Authorization": f"Bearer {token}", "X-Step": step},
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=WAIT) as response:  # noqa: S310 - loopback
-            return response.status, json.loads(response.read())
-    except urllib.error.HTTPError as exc:
-        body = exc.read()
-        try:
-            return exc.code, json.loads(body)
-        except ValueError:
-            return exc.code, {"body": body.decode(errors="replace")[:2000]}
+    return server.get(path, {"Authorization": f"Bearer {token}", "X-Step": step})
 
 
 def access_lines(server: Server) -> list[list[str]]:

@@ -279,8 +279,8 @@ class Server:
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")[-4000:] if self.log_path.exists() else ""
 
-    def get(self, path: str) -> tuple[int, dict[str, Any]]:
-        url = f"http://127.0.0.1:{self.port}{path}"
+    def get(self, path: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, Any]]:
+        url = urllib.request.Request(f"http://127.0.0.1:{self.port}{path}", headers=headers or {})
         try:
             with urllib.request.urlopen(url, timeout=WAIT) as response:  # noqa: S310 - loopback
                 return response.status, json.loads(response.read())

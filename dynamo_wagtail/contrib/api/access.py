@@ -15,7 +15,7 @@ from django.db import models
 from django.http import Http404, HttpRequest
 from wagtail.permissions import policy_registry
 
-from ...entries import field_names
+from ...entries import in_default_order
 from ...entries import public as public_entries
 from . import types
 
@@ -40,10 +40,7 @@ def not_found(model: type[models.Model]) -> Http404:
 def readable(request: HttpRequest, model: type[models.Model]) -> models.QuerySet:
     """Entries the caller may read, in the type's default order."""
     if is_editor(request, model):
-        spec = model.dynamo_spec  # type: ignore[attr-defined]
-        names = field_names(model)
-        order = [o for o in spec.option("ordering") or [] if o.lstrip("-") in names]
-        return model._default_manager.order_by(*(order or ["pk"]))
+        return in_default_order(model._default_manager.all())
     if types.public(model):
         return public_entries(model)
     raise not_found(model)

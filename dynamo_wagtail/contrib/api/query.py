@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Optional, cast
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
 from django.http import QueryDict
 from ninja import Schema
@@ -72,6 +72,17 @@ class Filter:
     several: bool = False
     #: Repeated parameters each filter (tags).
     repeated: bool = False
+    #: The condition for a parsed value (default: ``lookup=value``).
+    condition: Callable[[Any], models.Q] | None = None
+
+    def q(self, value: Any) -> models.Q:
+        return self.condition(value) if self.condition else models.Q(**{self.lookup: value})
+
+
+def _file_empty(name: str) -> Callable[[Any], models.Q]:
+    """A file field is empty when its column is NULL or the empty string."""
+    empty = models.Q(**{f"{name}__isnull": True}) | models.Q(**{name: ""})
+    return lambda value: empty if value else ~empty
 
 
 def _boolean(value: str) -> bool:
@@ -115,7 +126,7 @@ def filters_of(model: type[models.Model]) -> dict[str, Filter]:
             continue  # a group: its items are no column of the type
         try:
             field = cast(models.Field, model._meta.get_field(f.name))
-        except Exception:  # noqa: BLE001
+        except FieldDoesNotExist:
             continue
         name = f.name
         if isinstance(field, TaggableManager):
@@ -126,7 +137,8 @@ def filters_of(model: type[models.Model]) -> dict[str, Filter]:
         if not kind.single_value and not kind.is_relation:
             continue
         if isinstance(field, models.FileField):
-            result[f"{name}__isnull"] = Filter(f"{name}__isnull", f"{name}__in", _boolean)
+            key = f"{name}__isnull"
+            result[key] = Filter(key, name, _boolean, condition=_file_empty(name))
             continue
         parse = _parser(field)
         relation = isinstance(field, (models.ForeignKey, models.ManyToManyField))
@@ -205,13 +217,7 @@ def apply_filters(
             except (ValidationError, ValueError, TypeError) as exc:
                 messages = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
                 raise bad(key, f"{raw!r} is not a valid value ({' '.join(messages)})") from None
-            if flt.lookup.endswith("__in") and not flt.several:
-                # a file field's emptiness: empty string or NULL
-                name = flt.lookup[: -len("__in")]
-                empty = models.Q(**{f"{name}__isnull": True}) | models.Q(**{name: ""})
-                qs = qs.filter(empty) if value else qs.exclude(empty)
-                continue
-            qs = qs.filter(**{flt.lookup: value})
+            qs = qs.filter(flt.q(value))
     return qs.distinct() if _joins_many(qs.model, params, filters) else qs
 
 

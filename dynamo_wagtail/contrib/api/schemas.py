@@ -18,6 +18,7 @@ from datetime import time
 from types import UnionType
 from typing import Annotated, Any, Literal, Optional, Union, get_args, get_origin
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from ninja import Schema
 from ninja.orm.fields import get_schema_field
@@ -86,7 +87,7 @@ def relation_fields(model: type[models.Model]) -> dict[str, models.Field]:
     for f in spec.active_fields:
         try:
             model_field = model._meta.get_field(f.name)
-        except Exception:  # noqa: BLE001 (a group: a reverse relation, no field)
+        except FieldDoesNotExist:  # a group: a reverse relation, no field
             continue
         if isinstance(model_field, TaggableManager):
             continue
