@@ -20,5 +20,5 @@ class DynamoAPIConfig(AppConfig):
         # Every class the registry builds or takes out: its schemas follow.
         if types.follow not in registry.listeners:
             registry.listeners.append(types.follow)
-        if site.forget not in types.changed:
-            types.changed.append(site.forget)
+        if site.follow not in types.changed:
+            types.changed.append(site.follow)

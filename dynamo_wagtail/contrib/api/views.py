@@ -1,7 +1,8 @@
 """The project's way in: the views of the URL include.
 
-A request for ``snippets/<label>/…`` is resolved against the current build and handed
-to the operation ninja made for it; ``openapi.json`` answers the merged document.
+A request for ``snippets/<label>/…`` is resolved against the type's operations of the
+current build and handed to the operation ninja made for it; ``openapi.json`` answers
+the merged document.
 """
 
 from __future__ import annotations
@@ -23,11 +24,11 @@ DOCUMENT = "openapi.json"
 
 @csrf_exempt  # as every v3 operation: callers authenticate by token, never by cookie
 def dispatch(request: HttpRequest, label: str, rest: str = "") -> Any:
-    build = site.current()
-    if label not in build.labels:
+    served = site.current().api(label)
+    if served is None:
         return problem_response(status=404, detail=f"No content type {label}.")
     try:
-        match = build.resolver.resolve(f"snippets/{label}/{rest}")
+        match = served.resolver.resolve(f"snippets/{label}/{rest}")
     except Resolver404:
         return problem_response(status=404, detail="Not found")
     try:
