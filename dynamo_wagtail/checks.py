@@ -35,6 +35,7 @@ from .factory import build_model, target_reference
 from .fields import clone_field
 from .kinds import get_kind
 from .kinds.group import parent_of
+from .links import Links
 from .registry import registry
 from .spec import FieldSpec, ModelSpec
 from .validation import class_attributes, model_api
@@ -187,7 +188,7 @@ def _add(errors: dict[str, Errors], uid: str, option: str, message: str) -> None
 # -- the check ------------------------------------------------------------------
 
 
-def _related(universe: dict[str, ModelSpec], new: ModelSpec) -> set[str]:
+def _related(universe: dict[str, ModelSpec], new: ModelSpec, links: Links) -> set[str]:
     """Types whose classes the change touches: ``new``, its targets, who links there."""
     targets = {f.target_type_uid for f in new.active_fields if f.target_type_uid}
     statics = {f.target for f in new.active_fields if f.target and not f.target_type_uid}
@@ -196,26 +197,34 @@ def _related(universe: dict[str, ModelSpec], new: ModelSpec) -> set[str]:
         targets.add(parent["type"])  # its items key on it: built whole (a ClusterableModel)
     result = {new.uid, *(t for t in targets if t in universe)}
     reached = targets | {new.uid}
-    for uid, spec in universe.items():
-        for f in spec.active_fields:
-            if f.target_type_uid in reached or (f.target in statics and f.option("related_name")):
-                result.add(uid)
+    for key in reached | statics:
+        for uid in links.linking(key):
+            spec = universe.get(uid)
+            if spec is None or uid == new.uid:
+                continue
+            for f in spec.active_fields:
+                if f.target_type_uid in reached or (
+                    f.target in statics and f.option("related_name")
+                ):
+                    result.add(uid)
     return result
 
 
-def _build(universe: dict[str, ModelSpec], uids: Iterable[str], apps: CheckApps) -> dict:
+def _build(
+    universe: dict[str, ModelSpec], uids: Iterable[str], apps: CheckApps, links: Links
+) -> dict:
     def lookup(uid: str) -> tuple[str, str]:
         return universe[uid].name, universe[uid].table
 
     classes = {uid: build_model(universe[uid], lookup, apps=apps) for uid in sorted(uids)}
-    by_key = {(s.app_label, s.name.lower()): s for s in universe.values()}
     stand_ins: dict[type, type] = {}
     while True:
         missing = [key for key in apps._pending_operations if not apps.has(*key)]
         added = False
         for app_label, model_name in missing:
-            if (app_label, model_name) in by_key:
-                apps.add_stub(by_key[app_label, model_name])
+            uid = links.by_name.get((app_label, model_name))
+            if uid is not None and uid in universe:
+                apps.add_stub(universe[uid])
                 added = True
                 continue
             try:
@@ -232,8 +241,9 @@ def _build(universe: dict[str, ModelSpec], uids: Iterable[str], apps: CheckApps)
 def _dynamic_accessors(real: type[models.Model]) -> set[str]:
     """Accessors the installed generated classes put on a static model."""
     names: set[str] = set()
-    for model in list(registry.classes.values()):
-        for f in model._meta.get_fields():
+    for uid in registry.links.linking(real._meta.label_lower):
+        model = registry.classes.get(uid)
+        for f in model._meta.get_fields() if model is not None else ():
             remote = getattr(f, "remote_field", None)
             if f.auto_created or remote is None or remote.hidden:
                 continue
@@ -309,17 +319,12 @@ def _reverse_clashes(
                         )
 
 
-def _link_names(universe: dict[str, ModelSpec], new: ModelSpec, errors: Errors) -> None:
+def _link_names(links: Links, new: ModelSpec, errors: Errors) -> None:
     """Link models are named ``<Type>_<column>``: no type may be called like one."""
-    links = {
-        f"{s.name}_{f.column}".lower(): s.name
-        for s in universe.values()
-        for f in s.active_fields
-        if issubclass(get_kind(f.kind).django_field, models.ManyToManyField)
-    }
-    if new.name.lower() in links:
+    owners = {u: n for u, n in links.link_names.get(new.name.lower(), {}).items() if u != new.uid}
+    if owners:
         errors.setdefault("name", []).append(
-            f"'{new.name}' is the name of a link model of {links[new.name.lower()]}."
+            f"'{new.name}' is the name of a link model of {sorted(owners.values())[0]}."
         )
 
 
@@ -364,20 +369,29 @@ def _django_errors(
                 type_errors.setdefault(option, []).append(text)
 
 
-def check_change(new: ModelSpec | None, others: dict[str, ModelSpec]) -> None:
+def check_change(
+    new: ModelSpec | None, others: dict[str, ModelSpec], links: Links | None = None
+) -> None:
     """Refuse ``new`` (the desired spec of a type) if its class would break a class.
 
-    ``others`` are the applied specs of the other types. Raises DefinitionError.
+    ``others`` are the applied specs of the other types, ``links`` their indexes (made
+    from ``others`` if not given; may hold ``new``'s applied spec too). Raises
+    DefinitionError.
     """
     if new is None or not new.is_active:
         return
     universe = {uid: spec for uid, spec in others.items() if uid != new.uid}
     universe[new.uid] = new
+    links = links.copy() if links is not None else Links.of(others.values())
+    old = others.get(new.uid)
+    if old is not None:
+        links.remove(old)
+    links.add(new)
     field_errors: dict[str, Errors] = {}
     type_errors: Errors = {}
-    _link_names(universe, new, type_errors)
+    _link_names(links, new, type_errors)
     apps = CheckApps()
-    built = _build(universe, _related(universe, new), apps)
+    built = _build(universe, _related(universe, new, links), apps, links)
     _field_clashes(new, built["lookup"], field_errors)
     _reverse_clashes(new, universe, built, field_errors)
     if not field_errors and not type_errors:

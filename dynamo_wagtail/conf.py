@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings as django_settings
+from django.core.signals import setting_changed
 
 #: Dotted paths of the built-in field kinds, in the order the builder offers them.
 BUILTIN_FIELD_TYPES: tuple[str, ...] = (
@@ -95,12 +96,34 @@ DEFAULTS: dict[str, Any] = {
 
 
 class DynamoSettings:
-    """Attribute access to the settings above, read live from Django settings."""
+    """Attribute access to the settings above, read from Django settings.
+
+    A value is read once and kept until a ``setting_changed`` signal (``override_settings``
+    sends it): a setting Django's settings do not define costs a failed look-up there,
+    and some are read per field of every class built.
+    """
+
+    def __init__(self) -> None:
+        self._kept: dict[str, Any] = {}
 
     def __getattr__(self, name: str) -> Any:
         if name not in DEFAULTS:
             raise AttributeError(name)
-        return getattr(django_settings, name, DEFAULTS[name])
+        kept = self._kept
+        if name not in kept:
+            kept[name] = getattr(django_settings, name, DEFAULTS[name])
+        return kept[name]
+
+    def forget(self) -> None:
+        """Read every setting again (after Django's settings changed)."""
+        self._kept.clear()
 
 
 settings = DynamoSettings()
+
+
+def _setting_changed(**kwargs: Any) -> None:
+    settings.forget()
+
+
+setting_changed.connect(_setting_changed)

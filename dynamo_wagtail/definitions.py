@@ -166,17 +166,39 @@ def parse_choices(text: str) -> tuple[tuple[str, str], ...]:
     return tuple(choices)
 
 
-def _type_index(rows: type[MetaModel], exclude_uid: str | None) -> dict[str, tuple[str, str]]:
-    """Lower-cased name → (uid, app) of every other defined type (rows: the MetaModel class)."""
-    return {
-        name.lower(): (str(uid), app)
-        for uid, name, app in rows._default_manager.values_list("uid", "name", "app")
-        if str(uid) != exclude_uid
-    }
+class TypeIndex:
+    """The other defined types by lower-cased name → (uid, app), asked name by name.
+
+    A definition names a few types (its own name, its links' targets): each is one
+    indexed query, whatever the number of types. Names are ASCII (``name_errors``), so
+    the database's case-insensitive match is Python's ``lower()``.
+    """
+
+    def __init__(self, rows: type[MetaModel], exclude_uid: str | None) -> None:
+        self.rows = rows
+        self.exclude_uid = exclude_uid
+        self._found: dict[str, tuple[str, str] | None] = {}
+
+    def get(self, name: str) -> tuple[str, str] | None:
+        key = name.lower()
+        if key not in self._found:
+            query = self.rows._default_manager.filter(name__iexact=key)
+            self._found[key] = next(
+                (
+                    (str(uid), app)
+                    for uid, app in query.values_list("uid", "app")
+                    if str(uid) != self.exclude_uid
+                ),
+                None,
+            )
+        return self._found[key]
+
+    def __contains__(self, name: str) -> bool:
+        return self.get(name) is not None
 
 
 def resolve_target(
-    related_model: str, own: tuple[str, str], others: dict[str, tuple[str, str]]
+    related_model: str, own: tuple[str, str], others: TypeIndex
 ) -> tuple[str, str | None]:
     """(target, error) for a relation's ``related_model`` text."""
     text = related_model.strip()
@@ -203,7 +225,7 @@ def resolve_target(
 
 
 def build_field_spec(
-    field: MetaField, own: tuple[str, str], others: dict[str, tuple[str, str]]
+    field: MetaField, own: tuple[str, str], others: TypeIndex
 ) -> tuple[FieldSpec, dict[str, list[str]]]:
     errors: dict[str, list[str]] = parse_row(field)
     if errors:
@@ -289,7 +311,7 @@ def build_spec(meta_model: MetaModel, fields: Iterable[MetaField] | None = None)
     if fields is None:
         fields = list(meta_model.fields.all()) if meta_model.pk else []
     uid = str(meta_model.uid)
-    others = _type_index(type(meta_model), uid)
+    others = TypeIndex(type(meta_model), uid)
     type_errors: dict[str, list[str]] = parse_row(meta_model)
     if type_errors:
         raise DefinitionError(type_errors, {}, {})

@@ -29,6 +29,7 @@ import time
 import weakref
 from typing import Any
 
+from django.core.signals import setting_changed
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 from .conf import settings
@@ -56,11 +57,13 @@ class Watch:
         "generation",
         "pgconn",
         "poller",
+        "raw",
         "version",
     )
 
     def __init__(self, raw: Any) -> None:
         # Not the connection itself: _watches must not keep it alive.
+        self.raw = weakref.ref(raw)
         self.pgconn = raw.pgconn
         self.poller = select.poll()
         self.poller.register(raw.fileno(), select.POLLIN)
@@ -131,6 +134,26 @@ def watch(connection: BaseDatabaseWrapper) -> Watch | None:
     return found
 
 
+def quiet_now(connection: BaseDatabaseWrapper, version: int | None) -> bool:
+    """The check of a quiet listening connection, kept short: it runs on every read.
+
+    What :func:`enabled` asks of the connection's settings was asked when it started
+    listening (a changed setting calls :func:`forget`); only the transaction state is
+    asked again.
+    """
+    found = connection.__dict__.get("_dynamo_watch")
+    if (
+        found is None
+        or found.epoch != _epoch
+        or found.raw() is not connection.connection
+        or not connection.autocommit
+        or connection.in_atomic_block
+    ):
+        return False
+    found.heard()
+    return found.quiet(version)
+
+
 def listening_query(connection: BaseDatabaseWrapper, query: str) -> str:
     """``query`` preceded by ``LISTEN``, committed before it, for one round trip."""
     return f"LISTEN {connection.ops.quote_name(CHANNEL)}; COMMIT; {query}"
@@ -143,6 +166,7 @@ def started(connection: BaseDatabaseWrapper) -> Watch:
         found = _watches.get(raw)
         if found is None:
             found = _watches[raw] = Watch(raw)
+        connection.__dict__["_dynamo_watch"] = found
         return found
 
 
@@ -155,6 +179,14 @@ def announce(connection: BaseDatabaseWrapper) -> None:
 
 
 def forget() -> None:
-    """Every connection checks the version again (a test flush, a migrate)."""
+    """Every connection checks the version again (a test flush, a migrate, a setting)."""
     global _epoch
     _epoch += 1
+
+
+def _setting_changed(*, setting: str, **kwargs: Any) -> None:
+    if setting in {"DYNAMO_LISTEN", "DATABASES"}:
+        forget()
+
+
+setting_changed.connect(_setting_changed)

@@ -412,3 +412,17 @@ class SchemaState(models.Model):
 
     class Meta:
         verbose_name = _("schema state")
+
+
+class SchemaChange(models.Model):
+    """Which type each schema version changed: a process that is behind reads only these.
+
+    One row per version bump, written in the transaction that bumps it. Old rows are
+    pruned; a process further behind than what is kept loads every type's version again.
+    """
+
+    version = models.PositiveBigIntegerField(primary_key=True)
+    type_uid = models.UUIDField()
+
+    class Meta:
+        verbose_name = _("schema change")

@@ -18,10 +18,11 @@ from typing import Any
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import F
 
-from . import checks, constraints, contenttypes, group_types, listen, notify, sync
+from . import applied, checks, constraints, contenttypes, group_types, listen, notify, sync
 from .definitions import build_spec
 from .errors import LOCK_TIMEOUT, ConfirmationRequired, Conflict, DefinitionError
-from .models import MetaField, MetaModel, SchemaState
+from .links import Links
+from .models import MetaField, MetaModel
 from .registry import registry
 from .schema import applier, impact, planner
 from .schema import operations as ops
@@ -93,6 +94,9 @@ def change(
     if active_session() is not None:
         raise RuntimeError("Schema changes do not nest.")
     connection = connections[using]
+    if not connection.in_atomic_block:
+        # What committed so far, kept: the change then reads only its own rows again.
+        applied.current(using)
     session = Session(using=using, confirm=confirm, dry_run=dry_run, review=review)
     _local.session = session
     try:
@@ -210,17 +214,16 @@ def _purge_links(session: Session) -> None:
     Their columns point at the table that goes: left behind they would break the
     foreign key checks (SQLite) and every later change of their own type.
     """
+    current = applied.current(session.using)
     for pk in list(session.purge):
         target = session.touched[pk]
         linked = f"type:{target.uid}"
-        for other in MetaModel.objects.using(session.using).exclude(pk=pk):
-            if not other.applied_spec:
-                continue
-            spec = ModelSpec.from_json(other.applied_spec)
+        linking = [current.specs[uid] for uid in current.links.linking(str(target.uid))]
+        for spec in [*linking, *current.retired.values()]:
             uids = [f.uid for f in spec.fields if f.target == linked and f.state == TRASHED]
-            if uids:
+            if uids and spec.uid != str(target.uid):
                 MetaField.objects.using(session.using).filter(uid__in=uids).remove_rows()
-                session.touch(other)
+                session.touch(MetaModel.objects.using(session.using).get(uid=spec.uid))
 
 
 def _follow_fields(session: Session, meta_model: Any, desired: ModelSpec) -> None:
@@ -268,21 +271,26 @@ def desired_spec(meta_model: Any, applied: ModelSpec | None) -> ModelSpec | None
 
 
 def others(exclude_uid: str, using: str) -> dict[str, ModelSpec]:
-    return {s.uid: s for s in sync.applied_specs(using) if s.uid != exclude_uid}
+    """The applied specs of the types other than ``exclude_uid`` (kept parsed per version)."""
+    specs = dict(applied.current(using).specs)
+    specs.pop(exclude_uid, None)
+    return specs
 
 
 def prepare(session: Session, meta_model: Any) -> planner.Plan:
     """Build, diff and assess: everything but the DDL. Raises on bad input."""
     current = _locked(meta_model, session.using)
-    applied = ModelSpec.from_json(current.applied_spec) if current.applied_spec else None
-    desired = None if current.pk in session.purge else desired_spec(current, applied)
-    plan = planner.diff(applied, desired)
+    old = ModelSpec.from_json(current.applied_spec) if current.applied_spec else None
+    desired = None if current.pk in session.purge else desired_spec(current, old)
+    plan = planner.diff(old, desired)
     if plan.is_empty:
         return plan
-    context = applier.Context(others(str(current.uid), session.using))
-    _check_links(plan, context)
-    checks.check_change(plan.new, context.others)
-    state = applied or desired
+    now = applied.current(session.using)
+    context = applier.Context(dict(now.specs))
+    context.others.pop(str(current.uid), None)
+    _check_links(plan, context, now.links)
+    checks.check_change(plan.new, context.others, now.links)
+    state = old or desired
     assert state is not None  # a plan with operations has an applied or a desired spec
     plan = impact.assess(plan, context.lookup(state))
     asks = plan.needs_review if session.review else plan.is_destructive
@@ -291,7 +299,7 @@ def prepare(session: Session, meta_model: Any) -> planner.Plan:
     return plan
 
 
-def _check_links(plan: planner.Plan, context: applier.Context) -> None:
+def _check_links(plan: planner.Plan, context: applier.Context, links: Links) -> None:
     if plan.new is not None:
         for f in plan.new.active_fields:
             uid = f.target_type_uid
@@ -313,10 +321,12 @@ def _check_links(plan: planner.Plan, context: applier.Context) -> None:
         return
     # A type going for good must have no link left, not even from a type in the trash.
     purged = any(isinstance(op, ops.DeleteType) for op in plan.operations)
+    linking = (context.others.get(uid) for uid in links.linking(spec.uid))
     users = sorted(
         o.name
-        for o in context.others.values()
-        if (o.is_active or purged)
+        for o in linking
+        if o is not None
+        and (o.is_active or purged)
         and any(f.target_type_uid == spec.uid and f.is_active for f in o.fields)
     )
     if users:
@@ -384,13 +394,12 @@ def _record(
     session: Session, meta_model: Any, plan: planner.Plan, state: ModelSpec | None, final: bool
 ) -> None:
     """Store the applied spec, bump the versions, follow with content types and classes."""
-    MetaModel.objects.using(session.using).filter(pk=meta_model.pk).update(
-        applied_spec=state.to_json() if state is not None else None,
-        schema_version=F("schema_version") + 1,
-    )
-    updated = SchemaState.objects.using(session.using).filter(pk=1).update(version=F("version") + 1)
-    if not updated:
-        SchemaState.objects.using(session.using).create(pk=1, version=1)
+    with transaction.atomic(using=session.using):
+        MetaModel.objects.using(session.using).filter(pk=meta_model.pk).update(
+            applied_spec=state.to_json() if state is not None else None,
+            schema_version=F("schema_version") + 1,
+        )
+        applied.record(session.using, str(meta_model.uid))
     # Delivered to listening processes when this transaction commits.
     listen.announce(connections[session.using])
     if not final:

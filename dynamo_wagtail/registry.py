@@ -13,9 +13,9 @@ import importlib.util
 import logging
 import sys
 import threading
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Mapping
 from types import ModuleType
+from typing import Any
 
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
@@ -23,7 +23,8 @@ from django.db import models
 
 from .conf import settings
 from .factory import build_model
-from .kinds.group import parent_of
+from .links import Links
+from .links import owner as links_owner
 from .spec import ModelSpec
 
 #: Called after every change with (classes installed, classes taken out). A rebuilt
@@ -45,6 +46,9 @@ class Registry:
         self.listeners: list[Listener] = []
         #: True while classes are being built (building calls back into get_models()).
         self.building = False
+        #: Who links to whom among ``specs``, and lower-cased name -> uid.
+        self.links = Links()
+        self._names: dict[str, str] = {}
 
     # -- look-up ----------------------------------------------------------------
 
@@ -56,63 +60,79 @@ class Registry:
         return self.classes.get(uid)
 
     def by_name(self, name: str) -> type[models.Model] | None:
-        for uid, spec in self.specs.items():
-            if spec.name.lower() == name.lower():
-                return self.classes.get(uid)
-        return None
+        uid = self._names.get(name.lower())
+        return self.classes.get(uid) if uid is not None else None
 
     # -- changes ----------------------------------------------------------------
 
-    def dependants(self, uids: set[str], specs: dict[str, ModelSpec] | None = None) -> set[str]:
-        """Types (installed, or ``specs``) with a relation to any of ``uids``, the items of a
-        group of any of them and the types whose group items they are (transitively)."""
-        specs = {**self.specs, **(specs or {})}
+    def dependants(self, uids: set[str], specs: Mapping[str, ModelSpec] | None = None) -> set[str]:
+        """Types with a relation to any of ``uids``, the items of a group of any of them
+        and the types whose group items they are (transitively).
+
+        The installed types are found through the indexes; ``specs`` (the specs about to
+        be installed) count for the types of ``uids`` that are in it.
+        """
+        specs = specs or {}
         result = set(uids)
-        changed = True
-        while changed:
-            changed = False
-            for uid, spec in specs.items():
-                if uid in result:
-                    continue
-                parent = parent_of(spec)
-                if (
-                    any(f.target_type_uid in result for f in spec.fields)
-                    or (parent is not None and parent["type"] in result)
-                    or any(_owner(specs.get(item)) == uid for item in result)
-                ):
-                    result.add(uid)
-                    changed = True
+        frontier = list(uids)
+        while frontier:
+            uid = frontier.pop()
+            spec = specs.get(uid) or self.specs.get(uid)
+            reached = set(self.links.linking(uid) | self.links.items_of(uid))
+            owner = links_owner(spec)
+            if owner is not None:
+                reached.add(owner)
+            for other in reached - result:
+                result.add(other)
+                frontier.append(other)
         return result
 
-    def sync(self, specs: Iterable[ModelSpec]) -> None:
-        """Make the installed classes exactly ``specs``; rebuild only what changed."""
-        wanted = {s.uid: s for s in specs}
+    def sync(
+        self, specs: Mapping[str, ModelSpec] | Iterable[ModelSpec], changed: set[str] | None = None
+    ) -> None:
+        """Make the installed classes exactly ``specs`` (uid -> spec, or specs); rebuild
+        only what changed. ``changed`` narrows the comparison to those uids (None: all)."""
+        if not isinstance(specs, Mapping):
+            specs = {s.uid: s for s in specs}
         with self.lock:
             if self.building:
                 return
             self.building = True
             try:
-                self._sync(wanted)
+                self._sync(specs, changed)
             finally:
                 self.building = False
 
-    def _sync(self, wanted: dict[str, ModelSpec]) -> None:
-        # The items of a group go with the type they belong to.
-        wanted = {u: s for u, s in wanted.items() if _owner(s) is None or _owner(s) in wanted}
-        gone = set(self.specs) - set(wanted)
-        changed = {uid for uid, s in wanted.items() if self.specs.get(uid) != s}
+    def _sync(self, wanted: Mapping[str, ModelSpec], hint: set[str] | None) -> None:
+        def is_wanted(uid: str) -> bool:
+            # The items of a group go with the type they belong to.
+            spec = wanted.get(uid)
+            return spec is not None and (links_owner(spec) is None or links_owner(spec) in wanted)
+
+        if hint is None:
+            candidates = set(self.specs) | set(wanted)
+        else:
+            candidates = set(hint)
+            for uid in hint:
+                candidates |= self.links.items_of(uid)
+        gone = {uid for uid in candidates if uid in self.specs and not is_wanted(uid)}
+        changed = {
+            uid for uid in candidates if is_wanted(uid) and self.specs.get(uid) != wanted[uid]
+        }
         if not gone and not changed:
             return
-        rebuild = (self.dependants(changed | gone, wanted) - gone) & set(wanted)
+        rebuild = {u for u in self.dependants(changed | gone, wanted) - gone if is_wanted(u)}
         removed = [self.classes[uid] for uid in gone | rebuild if uid in self.classes]
         for uid in gone | rebuild:
             self._uninstall(uid)
         for uid in rebuild:
             self.specs[uid] = wanted[uid]
+            self._index(uid, wanted[uid], add=True)
         added = []
-        with deferred_cache_clearing():
+        with RelationTrees(removed) as trees:
             for uid in sorted(rebuild, key=lambda u: wanted[u].name):
                 added.append(self._build(wanted[uid]))
+            trees.added(added)
         ContentType.objects.clear_cache()
         for listener in list(self.listeners):
             try:
@@ -121,6 +141,16 @@ class Registry:
                 # The classes are installed and the schema is applied; a listener (the
                 # admin) that fails must not stop models from loading. Say so loudly.
                 logger.exception("dynamo_wagtail: registry listener %r failed", listener)
+
+    def _index(self, uid: str, spec: ModelSpec, *, add: bool) -> None:
+        name = spec.name.lower()
+        if add:
+            self.links.add(spec)
+            self._names[name] = uid
+        else:
+            self.links.remove(spec)
+            if self._names.get(name) == uid:
+                del self._names[name]
 
     def _targets(self, spec: ModelSpec) -> list[type[models.Model]]:
         """Classes the relations of ``spec`` point to (their reverse accessors go there)."""
@@ -153,6 +183,8 @@ class Registry:
 
     def _uninstall(self, uid: str) -> None:
         spec = self.specs.pop(uid, None)
+        if spec is not None:
+            self._index(uid, spec, add=False)
         model = self.classes.pop(uid, None)
         if spec is None or model is None:
             return
@@ -161,24 +193,18 @@ class Registry:
         installed: object = module.__dict__.get(model.__name__)
         if installed is model:
             delattr(module, model.__name__)
-        label = spec.app_label
-        app_models = apps.all_models[label]
-        # A kind's own models (a tags field's vocabulary and link) go with the class.
+        # A kind's own models (a tags field's vocabulary and link) go with the class, and
+        # so do its link tables.
         owned = [m for found in model.dynamo_owned_models.values() for m in found]  # type: ignore[attr-defined]
-        for key, candidate in list(app_models.items()):
-            if candidate is model or candidate._meta.auto_created is model or candidate in owned:
-                del app_models[key]
+        for candidate in _brought(model):
+            app_models = apps.all_models[candidate._meta.app_label]
+            if app_models.get(candidate._meta.model_name) is candidate:
+                del app_models[candidate._meta.model_name]
         for each in (model, *owned):
             _remove_accessors(each)
         for target, name, original in reversed(self.shadowed.pop(uid, [])):
             if name not in vars(target):
                 setattr(target, name, original)
-
-
-def _owner(spec: ModelSpec | None) -> str | None:
-    """The uid of the type whose group items ``spec`` holds."""
-    parent = parent_of(spec) if spec is not None else None
-    return parent["type"] if parent else None
 
 
 def _remove_accessors(model: type[models.Model]) -> None:
@@ -207,32 +233,117 @@ def _generated_accessor(value: object) -> bool:
     return getattr(getattr(field, "model", None), "dynamo_spec", None) is not None
 
 
-@contextmanager
-def deferred_cache_clearing() -> Iterator[None]:
-    """Clear the app registry's caches once, after building a batch of classes.
+def _brought(model: type[models.Model]) -> set[type[models.Model]]:
+    """``model`` with the models it brings: its link tables, a tags field's models."""
+    own: set[type[models.Model]] = set()
+    pending = [model]
+    while pending:
+        each = pending.pop()
+        if each not in own:
+            own.add(each)
+            owned = getattr(each, "dynamo_owned_models", {})
+            pending.extend(m for found in owned.values() for m in found)
+            pending.extend(
+                f.remote_field.through
+                for f in each._meta.local_many_to_many
+                if f.remote_field.through._meta.auto_created is each
+            )
+    return own
+
+
+def _relations(models_: Iterable[type[models.Model]]) -> list[Any]:
+    """The forward relation fields of ``models_``, as Django's relation graph takes them."""
+    return [
+        f
+        for model in models_
+        for f in model._meta._get_fields(reverse=False, include_parents=False)
+        if f.is_relation
+        and f.related_model is not None
+        and not isinstance(f.remote_field.model, str)
+    ]
+
+
+def _concrete(model: Any) -> Any:
+    return model._meta.concrete_model
+
+
+class RelationTrees:
+    """Follow Django's relation graph through a batch of new and removed classes.
 
     Every new class goes through ``apps.register_model()``, whose ``clear_cache()``
-    expires the ``_meta`` caches of *every* installed model: building n classes cost
-    O(n × all models), quadratic in the number of types. Inside this block it only
-    drops the registry's own look-up caches; the full clear runs once on the way out.
+    expires the ``_meta`` caches of *every* installed model; the next look at a
+    model's reverse relations then walks every model's fields again. A class cost
+    O(all models), a batch of n classes O(n × all models). Inside this block only the
+    registry's own look-up caches are dropped. On the way out only the models the batch
+    touches are expired (the classes, the models they bring, what they link to or
+    inherit from, and proxies of those), and each one's relation tree is updated from
+    the one it had: the removed classes' fields out, the new classes' in. The types
+    that link to a rebuilt type are rebuilt with it (``Registry.dependants``), and no
+    static model links to a generated one, so that is the whole change to the graph.
     Callers hold ``registry.lock``.
     """
-    own = apps.__dict__.get("clear_cache")
 
-    def clear_lookups() -> None:
-        # Both are functools.cache'd in Django; django-stubs types them as plain methods.
-        apps.get_swappable_settings_name.cache_clear()  # type: ignore[attr-defined]
-        apps.get_models.cache_clear()  # type: ignore[attr-defined]
+    def __init__(self, removed: Iterable[type[models.Model]]) -> None:
+        self.gone = set().union(*(_brought(m) for m in removed))
+        self.new: set[type[models.Model]] = set()
+        self.old_fields = _relations(self.gone)
 
-    apps.clear_cache = clear_lookups  # type: ignore[method-assign]
-    try:
-        yield
-    finally:
-        if own is None:
+    def added(self, classes: Iterable[type[models.Model]]) -> None:
+        self.new = set().union(*(_brought(m) for m in classes))
+
+    def __enter__(self) -> RelationTrees:
+        self.own = apps.__dict__.get("clear_cache")
+        apps.clear_cache = _clear_lookups  # type: ignore[method-assign]
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.own is None:
             del apps.clear_cache
         else:
-            apps.clear_cache = own  # type: ignore[method-assign]
-        apps.clear_cache()
+            apps.clear_cache = self.own  # type: ignore[method-assign]
+        _clear_lookups()
+        new_fields = _relations(self.new)
+        targets = {_concrete(f.remote_field.model) for f in [*self.old_fields, *new_fields]}
+        for model in self.new | self.gone:
+            targets.update(_concrete(p) for p in model._meta.get_parent_list())
+        incoming: dict[Any, list[Any]] = {}
+        for f in new_fields:
+            incoming.setdefault(_concrete(f.remote_field.model), []).append(f)
+        for model in {*targets, *self.new, *self.gone, *_proxies_of(targets)}:
+            opts = model._meta
+            before = opts.__dict__.get("_relation_tree")
+            opts._expire_cache()
+            if model in self.gone:
+                continue
+            if model in self.new:
+                tree = incoming.get(_concrete(model), [])
+            elif before is not None:
+                kept = [f for f in before if f.model not in self.gone]
+                tree = kept + incoming.get(_concrete(model), [])
+            else:
+                continue  # never asked: Django works it out when it is
+            opts.__dict__["_relation_tree"] = tree
+
+
+def _clear_lookups() -> None:
+    # Both are functools.cache'd in Django; django-stubs types them as plain methods.
+    apps.get_swappable_settings_name.cache_clear()  # type: ignore[attr-defined]
+    apps.get_models.cache_clear()  # type: ignore[attr-defined]
+
+
+_proxies: dict[Any, list[Any]] | None = None
+
+
+def _proxies_of(targets: Iterable[Any]) -> list[Any]:
+    """Proxy models of ``targets`` (static models: generated types have none)."""
+    global _proxies
+    if _proxies is None:
+        found: dict[Any, list[Any]] = {}
+        for model in apps.get_models(include_auto_created=True):
+            if model._meta.proxy:
+                found.setdefault(_concrete(model), []).append(model)
+        _proxies = found
+    return [p for t in targets for p in _proxies.get(t, [])]
 
 
 def models_module() -> ModuleType:

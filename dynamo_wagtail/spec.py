@@ -11,6 +11,7 @@ import hashlib
 import json
 import sys
 from dataclasses import asdict, dataclass, field, replace
+from functools import cached_property
 from typing import Any
 
 ACTIVE = "active"
@@ -180,8 +181,9 @@ class ModelSpec:
     def is_active(self) -> bool:
         return self.state == ACTIVE
 
-    @property
+    @cached_property
     def active_fields(self) -> tuple[FieldSpec, ...]:
+        # Kept on the (frozen) instance: it is asked per field of every class built.
         return tuple(f for f in self.fields if f.state == ACTIVE)
 
     @property

@@ -45,6 +45,6 @@ def guard(model: Any, using: str | None = None) -> Iterator[None]:
     except DatabaseError as exc:
         if built is None or connections[using].in_atomic_block:
             raise
-        if built in sync.applied_specs(using):
+        if built == sync.applied_spec_of(built.uid, using):
             raise
         raise SchemaChanged(model) from exc

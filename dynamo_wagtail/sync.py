@@ -22,10 +22,10 @@ from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.db.utils import DatabaseError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 
-from . import listen
-from .models import MetaModel, SchemaState
+from . import applied, listen, stamp
+from .models import MetaModel, SchemaChange, SchemaState
 from .registry import registry
-from .spec import RETIRED, ModelSpec
+from .spec import ModelSpec
 
 logger = logging.getLogger(__name__)
 
@@ -45,7 +45,7 @@ def _tables_ready(using: str) -> bool:
         return True
     connection = connections[using]
     names = set(connection.introspection.table_names())
-    ready = {MetaModel._meta.db_table, SchemaState._meta.db_table} <= names
+    ready = {m._meta.db_table for m in (MetaModel, SchemaState, SchemaChange)} <= names
     _state.tables_ready = ready
     return ready
 
@@ -54,6 +54,8 @@ def forget_tables() -> None:
     """Check for the definition tables again (after migrate or a test flush)."""
     _state.tables_ready = False
     listen.forget()
+    stamp.forget()
+    applied.forget()
 
 
 def read_version(using: str = DEFAULT_DB_ALIAS) -> int:
@@ -77,21 +79,37 @@ def _read_version(connection: Any, *, listen_too: bool) -> int:
 
 
 def applied_specs(using: str = DEFAULT_DB_ALIAS) -> list[ModelSpec]:
-    rows = MetaModel.objects.using(using).filter(applied_spec__isnull=False)
-    specs = []
-    for data in rows.values_list("applied_spec", flat=True):
-        assert data is not None  # the rows are filtered on applied_spec__isnull=False
-        spec = ModelSpec.from_json(data)
-        if spec.state != RETIRED:
-            specs.append(spec)
-    return specs
+    """The applied specs of the types with a table (parsed once per type version)."""
+    return list(applied.current(using).specs.values())
+
+
+def applied_spec_of(uid: str, using: str = DEFAULT_DB_ALIAS) -> ModelSpec | None:
+    """The applied spec of one type as the database has it now (not the kept one)."""
+    rows = MetaModel.objects.using(using).filter(uid=uid).values_list("applied_spec", flat=True)
+    data = next(iter(rows), None)
+    return ModelSpec.from_json(data) if data else None
+
+
+def _install(using: str, version: int | None, *, force: bool = False) -> None:
+    """Install the classes of ``version`` (None: read it), comparing only the types the
+    versions since the installed one changed. Callers hold ``registry.lock``."""
+    known = registry.version
+    current = applied.current(using, version, full=force)
+    changed = None
+    if not force and known is not None and current.version is not None:
+        changed = (
+            applied.changed_since(using, known, current.version)
+            if current.version > known
+            else None
+        )
+    registry.sync(current.specs, changed)
+    registry.version = current.version
 
 
 def refresh_after_apply(using: str = DEFAULT_DB_ALIAS) -> None:
     """Install this process's classes right after its own change (same transaction)."""
     with registry.lock:
-        registry.sync(applied_specs(using))
-        registry.version = read_version(using)
+        _install(using, None)
 
 
 def ensure_current(
@@ -99,16 +117,23 @@ def ensure_current(
 ) -> bool:
     """Rebuild what changed since this process last looked. True if anything did.
 
-    Costs one single-row query. With ``listening``, on a PostgreSQL connection that
-    listens and heard nothing, it costs a poll of its socket instead
-    (:mod:`dynamo_wagtail.listen`): for reads, where a change committed a moment ago may
-    show a moment later. Within a request, after the middleware's check, it costs
+    Costs one single-row query. With ``listening`` (for reads), it costs no query while
+    nothing moved: on SQLite a ``stat`` of the change stamp (:mod:`dynamo_wagtail.stamp`),
+    on a PostgreSQL connection that listens and heard nothing a poll of its socket
+    (:mod:`dynamo_wagtail.listen`), where a change committed a moment ago may show a
+    moment later. Within a request, after the middleware's check, it costs
     nothing: a request works with the classes current when it started.
     """
     if not apps.ready or getattr(_state, "busy", False) or registry.building:
         return False
     if not force and getattr(_state, "in_request", False):
         return False
+    quiet = listening and not force and registry.version is not None
+    if quiet and getattr(_state, "tables_ready", False):
+        # The common case, kept short: nothing moved since the last version check.
+        connection = connections[using]
+        if stamp.quiet(connection) or listen.quiet_now(connection, registry.version):
+            return False
     _state.busy = True
     try:
         if not _tables_ready(using):
@@ -116,16 +141,17 @@ def ensure_current(
         connection = connections[using]
         connection.ensure_connection()
         watch = listen.watch(connection)
-        if listening and watch is not None and not force and watch.quiet(registry.version):
+        if quiet and watch is not None and watch.quiet(registry.version):
             return False
         heard = watch.generation if watch is not None else 0
+        key = stamp.before_check(connection)
         version = _read_version(connection, listen_too=watch is None and listen.enabled(connection))
+        stamp.checked(connection, key)
         changed = False
         if version != registry.version or force:
             with registry.lock:
                 if version != registry.version or force:
-                    registry.sync(applied_specs(using))
-                    registry.version = version
+                    _install(using, version, force=force)
                     changed = True
         if watch is None:
             watch = listen.watch(connection)

@@ -295,3 +295,51 @@ def test_a_fresh_process_loads_the_types_from_the_database(first):
         "tags_of_lamp": ["blue", "red"],
     }
     assert data == {"same": True, "apps": expected, "ct": expected}
+
+
+def _reverse_relations() -> dict[str, set[tuple[str, str]]]:
+    """Every installed model's reverse relations, by label: (source model, field)."""
+    return {
+        model._meta.label: {
+            (rel.related_model._meta.label, rel.field.name)
+            for rel in model._meta.get_fields(include_hidden=True)
+            if rel.auto_created and not rel.concrete
+        }
+        for model in apps.get_models(include_auto_created=True)
+    }
+
+
+def test_changes_keep_every_models_reverse_relations_as_django_computes_them():
+    """The registry updates the relation graph of the models a change touches only;
+    what every model then reports must be what Django works out from scratch."""
+    make_types()
+    api.create_type(
+        "Shelf",
+        [
+            {"name": "name", "kind": "char"},
+            {"name": "items", "kind": "group"},
+        ],
+    )
+    api.add_field("ShelfItems", "note", "char")
+    api.add_field("ShelfItems", "tag", "foreign_key", related_model="Tag")
+    get_user_model()._meta.get_fields()  # a static target whose tree was computed before
+    steps = [
+        lambda: api.add_field("Review", "author", "foreign_key", related_model="auth.User"),
+        lambda: api.rename_type("Product", "Article"),
+        lambda: api.add_field("Tag", "parent", "foreign_key", related_model="Tag"),
+        lambda: api.add_field("Shelf", "products", "many_to_many", related_model="Article"),
+        lambda: api.remove_field("Review", "product", confirm=True),
+        lambda: api.empty_trash("Review", confirm=True),
+        lambda: api.delete_type("Review"),
+        lambda: api.empty_trash("Review", confirm=True),
+        lambda: api.rename_type("Tag", "Topic"),
+        lambda: api.remove_field("Shelf", "items", confirm=True),
+        lambda: api.empty_trash("Shelf", confirm=True),
+    ]
+    for step in steps:
+        step()
+        seen = _reverse_relations()
+        apps.clear_cache()
+        assert seen == _reverse_relations(), step
+    user = get_user_model()._meta.label
+    assert ("dynamo.Article", "owner") in _reverse_relations()[user]

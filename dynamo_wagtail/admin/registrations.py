@@ -33,7 +33,7 @@ running with an old class while its type changed).
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from django.core import checks
@@ -95,7 +95,8 @@ def forget_model(model: Model) -> None:
     from wagtail.signal_handlers import disconnect_reference_index_signal_handlers_for_model
     from wagtail.snippets.models import SNIPPET_MODELS
 
-    _remove_identical(SNIPPET_MODELS, model)
+    if model in SNIPPET_MODELS:  # a scan at C speed; the removal below is Python's
+        _remove_identical(SNIPPET_MODELS, model)
     _pop_type(finder_classes, model)
     _pop_type(policy_registry, model)
     policy_registry.fallback_policies.pop(model, None)
@@ -183,24 +184,19 @@ def clear_caches() -> None:
         menu.__dict__.pop("registered_menu_items", None)
 
 
-def sweep(is_stale: Callable[[Any], bool]) -> None:
-    """Take every stale generated class out of the registries :func:`forget_model` knows."""
-    from wagtail.admin.admin_url_finder import finder_classes
-    from wagtail.admin.forms.models import registry as form_field_overrides
-    from wagtail.admin.telepath import registry as telepath_registry
-    from wagtail.models import ReferenceIndex
-    from wagtail.permissions import policy_registry
-    from wagtail.snippets.models import SNIPPET_MODELS
+def sweep(is_stale: Callable[[Any], bool], models: Iterable[Any]) -> None:
+    """Take the stale ones of ``models`` out of the registries :func:`forget_model` knows.
 
-    candidates: set[Any] = set(SNIPPET_MODELS)
-    for registry in (finder_classes, policy_registry):
-        candidates.update(registry.values_by_class, registry.values_by_exact_class)
-    candidates.update(policy_registry.fallback_policies)
-    candidates.update(form_field_overrides.values_by_fk_related_model)
-    candidates.update(ReferenceIndex.tracked_models, ReferenceIndex.indexed_models)
-    for model in candidates:
-        if is_stale(model):
-            forget_model(model)
-    for widget_class in list(telepath_registry.adapters):
-        if is_stale(getattr(widget_class, "model", None)):
-            telepath_registry.adapters.pop(widget_class, None)
+    ``models`` are the generated classes taken out of the registry that are still alive:
+    whatever still holds one may have put it back in a registry (a request that was
+    running on it). Looking at those alone costs nothing per installed type.
+    """
+    from wagtail.admin.telepath import registry as telepath_registry
+
+    stale = {model for model in models if is_stale(model)}
+    for model in stale:
+        forget_model(model)
+    if stale:
+        for widget_class in list(telepath_registry.adapters):
+            if getattr(widget_class, "model", None) in stale:
+                telepath_registry.adapters.pop(widget_class, None)

@@ -21,10 +21,11 @@ Two deliberate departures from ``viewsets.register(SnippetViewSet(...))``:
 from __future__ import annotations
 
 import logging
+import weakref
 from typing import Any
 
 from django.core import checks
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.db import models
 from django.utils.functional import cached_property
 from django.utils.text import capfirst
@@ -34,6 +35,7 @@ from wagtail.admin.checks import check_panels_in_model
 from wagtail.blocks import StreamValue
 from wagtail.permissions import policy_registry
 from wagtail.search.index import class_is_indexed
+from wagtail.snippets.models import SNIPPET_MODELS
 from wagtail.snippets.views import chooser
 from wagtail.snippets.views.chooser import SnippetChooserViewSet
 from wagtail.snippets.views.snippets import IndexView, SnippetViewSet
@@ -131,6 +133,15 @@ class DynamoSnippetViewSet(SnippetViewSet):
     add_to_admin_menu = False
     copy_view_enabled = True
     inspect_view_enabled = True
+
+    def register_snippet_model(self) -> None:
+        """As Wagtail's, without sorting ``SNIPPET_MODELS`` per model: :func:`refresh` sorts
+        it once per batch (sorting per registration cost O(types²) to load the types)."""
+        if self.model in SNIPPET_MODELS:
+            raise ImproperlyConfigured(
+                f"The {self.model.__name__} model is already registered as a snippet"
+            )
+        SNIPPET_MODELS.append(self.model)
 
     def construct_view(self, view_class: Any, **kwargs: Any) -> Any:
         # Django's object views also put the entry in the context under the model
@@ -298,15 +309,21 @@ def _is_stale(candidate: Any) -> bool:
     return uid is None or registry.classes.get(uid) is not candidate
 
 
+#: Generated classes taken out of the registry that are still alive somewhere.
+_retired: weakref.WeakSet[Any] = weakref.WeakSet()
+
+
 def refresh() -> None:
     """After (un)registering: live URLs, Wagtail's caches, no stale class anywhere."""
-    registrations.sweep(_is_stale)
+    registrations.sweep(_is_stale, list(_retired))
+    SNIPPET_MODELS.sort(key=lambda model: model._meta.verbose_name)  # Wagtail's order
     registrations.clear_caches()
     resolver.changed()
 
 
 def on_registry_change(installed: list[Model], removed: list[Model]) -> None:
     """The registry listener: old classes out first, then the new ones in."""
+    _retired.update(removed)
     for model in removed:
         unregister(model)
         if _searched.get(model.dynamo_spec.uid) is model:  # type: ignore[attr-defined]
