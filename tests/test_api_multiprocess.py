@@ -18,18 +18,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db import connection
 from wagtail.models import APIToken
 
 from dynamo_wagtail import api
 from tests.test_sync import WAIT, Server, answers_from_every_worker
 
-pytestmark = [
-    pytest.mark.multiprocess,
-    pytest.mark.skipif(
-        connection.vendor != "postgresql", reason="server processes share PostgreSQL only"
-    ),
-]
+pytestmark = pytest.mark.multiprocess
 
 PRODUCT = "/api/v3/snippets/dynamo.Product/"
 PRODUCT_SCHEMA = "/api/v3/schema/dynamo.Product/"

@@ -78,7 +78,8 @@ TRIALS = int(os.environ.get("DYNAMO_RACE_TRIALS", "50"))
 TALLY: dict[str, Counter] = {}
 
 race = pytest.mark.skipif(
-    connection.vendor == "sqlite", reason="processes share no SQLite test database"
+    connection.vendor == "sqlite",
+    reason="writer processes racing need a database server (SQLite: one writer at a time)",
 )
 
 

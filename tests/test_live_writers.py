@@ -54,7 +54,10 @@ def schema_changes() -> list[str]:
 
 
 @pytest.mark.multiprocess
-@pytest.mark.skipif(connection.vendor == "sqlite", reason="writer processes need a server")
+@pytest.mark.skipif(
+    connection.vendor == "sqlite",
+    reason="writer processes racing schema changes need a database server (SQLite: one writer)",
+)
 def test_writers_lose_nothing_while_the_schema_changes(dynamo: None, tmp_path: Path):
     api.create_type(
         "Ledger",

@@ -340,9 +340,6 @@ def answers_from_every_worker(server: Server, path: str, workers: int = 2) -> li
 
 
 @pytest.mark.multiprocess
-@pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="server processes share PostgreSQL only"
-)
 def test_every_gunicorn_worker_follows_a_change(server: Server):
     api.create_type("Gadget", [{"name": "title", "kind": "char"}])
     api.get_model("Gadget").objects.create(title="first")
@@ -398,9 +395,6 @@ def get_html(server: Server, path: str, session: str) -> tuple[int, str]:
 
 
 @pytest.mark.multiprocess
-@pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="server processes share PostgreSQL only"
-)
 def test_the_admin_in_another_server_process_shows_a_new_field_on_its_next_request(
     server: Server, django_user_model: Any
 ):
