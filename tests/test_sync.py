@@ -369,6 +369,67 @@ def test_every_gunicorn_worker_follows_a_change(server: Server):
     assert "Traceback" not in server.log()
 
 
+#: Schema changes in a row in the test below, each followed by every worker.
+CHANGES_IN_A_ROW = 5
+
+
+def load(server: Server, path: str, stop: threading.Event, answers: list) -> None:
+    """Requests one after another until ``stop``: they meet the change on the database."""
+    while not stop.is_set():
+        answers.append(server.get(path))
+
+
+@pytest.mark.multiprocess
+def test_every_worker_sees_each_of_several_changes_in_a_row_on_its_next_request(
+    dynamo: None, tmp_path: Path
+):
+    """Several changes one after the other while requests keep coming: each worker's next
+    request after a change shows it, and the same workers answer throughout (none restarted
+    into the new schema). On SQLite the workers read the file the change is written to."""
+    workers = 3
+    server = Server(tmp_path / "gunicorn.log", workers=workers)
+    try:
+        server.wait_ready()
+        api.create_type("Gadget", [{"name": "title", "kind": "char"}])
+        path = "/_dynamo/fields/Gadget/?sleep=0.02"
+        expected = ["id", "title"]
+        answers = answers_from_every_worker(server, path, workers)
+        assert all(a["fields"] == expected for a in answers), answers
+        pids = {a["pid"] for a in answers}
+
+        for step in range(CHANGES_IN_A_ROW):
+            before, name = list(expected), f"f{step}"
+            during: list[tuple[int, dict]] = []
+            stop = threading.Event()
+            threads = [
+                threading.Thread(target=load, args=(server, path, stop, during)) for _ in range(2)
+            ]
+            for thread in threads:
+                thread.start()
+            try:
+                api.add_field("Gadget", name, "integer")
+            finally:
+                stop.set()
+                for thread in threads:
+                    thread.join(timeout=WAIT)
+            expected.append(name)
+            # Requests that overlapped the change: answered, from before or after it.
+            for status, body in during:
+                assert status == 200, (step, status, body, server.log())
+                assert body["fields"] in (before, expected), (step, body)
+
+            # Every request sent after the change returned: the new field, the new version.
+            version = sync.read_version()
+            answers = answers_from_every_worker(server, path, workers)
+            for answer in answers:
+                assert answer["fields"] == expected, (step, answer)
+                assert answer["version"] == version, (step, answer)
+            assert {a["pid"] for a in answers} == pids, (step, answers)
+        assert "Traceback" not in server.log()
+    finally:
+        server.stop()
+
+
 def admin_session(user: Any) -> str:
     """A logged-in session cookie value, made the way the login view makes one."""
     from django.conf import settings
