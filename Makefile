@@ -46,7 +46,7 @@ endef
 .PHONY: help venv venv-dj6 test test-sqlite test-postgres test-mariadb test-multiprocess \
 	test-browser test-browser-postgres test-packaging test-all docs lint bench bench-smoke bench-install demo clean \
 	test-corpus test-corpus-postgres test-corpus-mariadb soak reliability test-lane-dj52 test-lane-dj6 \
-	test-schemathesis
+	test-schemathesis test-multiprocess-sqlite
 
 help:
 	@sed -n '1,12p' Makefile | sed 's/^# \{0,1\}//'
@@ -89,9 +89,15 @@ test-postgres: $(PY_VENV)/.installed
 test-mariadb: $(PY_VENV)/.installed-mysql
 	DATABASE_URL=$(MARIADB_URL) $(PY_VENV)/bin/python -m pytest -m "$(SUITE_MARKERS)" $(PYTEST_ARGS)
 
-# Starts server processes against one shared database: PostgreSQL only.
+# Start server processes (gunicorn workers) against one shared database and check that each
+# follows every change: test-multiprocess on PostgreSQL (also LISTEN/NOTIFY and the racing
+# writers), test-multiprocess-sqlite on one SQLite file (the run's test database), where the
+# tests that need a database server are skipped.
 test-multiprocess: $(PY_VENV)/.installed
 	@$(call pytest_allow_empty,DATABASE_URL=$(POSTGRES_URL) $(PY_VENV)/bin/python -m pytest -m multiprocess $(PYTEST_ARGS))
+
+test-multiprocess-sqlite: $(PY_VENV)/.installed
+	@$(call pytest_allow_empty,$(PY_VENV)/bin/python -m pytest -m multiprocess $(PYTEST_ARGS))
 
 # Drives the system chromium through the playwright package (its path in CHROMIUM_PATH).
 test-browser: $(PY_VENV)/.installed
@@ -160,6 +166,7 @@ test-lane-dj52:
 	$(MAKE) test-mariadb PY_VENV=$(VENV)
 	$(MAKE) test-corpus PY_VENV=$(VENV)
 	$(MAKE) test-multiprocess PY_VENV=$(VENV)
+	$(MAKE) test-multiprocess-sqlite PY_VENV=$(VENV)
 	$(MAKE) test-packaging PY_VENV=$(VENV)
 
 test-lane-dj6:
