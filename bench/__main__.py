@@ -1,9 +1,11 @@
-"""``python -m bench [--size small|full] [--db sqlite|postgres|both] [--only q,cold,...]``
+"""``python -m bench [--size small|full] [--db sqlite|postgres|mariadb|both|all] [--only q,...]``
 
-Creates its own databases (a SQLite file in a temporary directory; PostgreSQL
-databases ``bench_dynamo`` and ``bench_dynamo_cold``, dropped afterwards), runs
-each database's benchmarks in a child process (``bench.run``) and writes the table
-to ``--output`` (default ``docs/benchmarks.md``).
+Creates its own databases (SQLite files in a temporary directory; on PostgreSQL and MariaDB
+``bench_dynamo``, ``bench_dynamo_cold`` and one ``bench_dynamo_scale<N>`` per level of the
+scale benchmark, dropped afterwards), runs each database's benchmarks in a child process
+(``bench.run``) and writes the table to ``--output`` (default ``docs/benchmarks.md``).
+``both`` is SQLite and PostgreSQL, ``all`` adds MariaDB; on MariaDB only the sections in
+``MARIADB_SECTIONS`` run.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from bench.common import SIZES
 from bench.report import merge, render
@@ -29,6 +32,12 @@ ROOT = Path(__file__).resolve().parent.parent
 POSTGRES = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432")
 _PG = os.environ.get("BENCH_PG_DATABASE", "bench_dynamo")
 PG_NAMES = (_PG, f"{_PG}_cold")
+MARIADB = os.environ.get("BENCH_MARIADB_URL", "mysql://root@127.0.0.1:3306")
+_MARIADB = os.environ.get("BENCH_MARIADB_DATABASE", "bench_dynamo")
+MARIADB_NAMES = (_MARIADB, f"{_MARIADB}_cold")
+#: The sections that run on MariaDB (the others compare SQLite and PostgreSQL).
+MARIADB_SECTIONS = ("scale",)
+DBS = {"both": ["sqlite", "postgres"], "all": ["sqlite", "postgres", "mariadb"]}
 
 
 def pg_admin(sql: list[str]) -> str:
@@ -41,6 +50,28 @@ def pg_admin(sql: list[str]) -> str:
             if cur.description:
                 result = str(cur.fetchone()[0])
         return result
+
+
+def mariadb_admin(sql: list[str]) -> str:
+    import MySQLdb
+
+    url = urlsplit(MARIADB)
+    conn = MySQLdb.connect(
+        host=url.hostname or "127.0.0.1",
+        port=url.port or 3306,
+        user=url.username or "root",
+        password=url.password or "",
+    )
+    try:
+        result = ""
+        cur = conn.cursor()
+        for statement in sql:
+            cur.execute(statement)
+            if cur.description:
+                result = str(cur.fetchone()[0])
+        return result
+    finally:
+        conn.close()
 
 
 def machine() -> dict[str, str]:
@@ -80,15 +111,31 @@ def machine() -> dict[str, str]:
 
 
 def run_db(db: str, args: argparse.Namespace, scratch: Path) -> tuple[list[dict[str, Any]], str]:
+    only = args.only.split(",")
+    if db == "mariadb":
+        only = [name for name in only if name in MARIADB_SECTIONS]
+    levels = SIZES[args.size]["scale_types"] if "scale" in only else []
     if db == "sqlite":
         url = f"sqlite:///{scratch / 'bench.sqlite3'}"
         cold = f"sqlite:///{scratch / 'bench_cold.sqlite3'}"
+        scale = {n: f"sqlite:///{scratch / f'bench_scale{n}.sqlite3'}" for n in levels}
         version = f"SQLite {sqlite3.sqlite_version}"
-    else:
-        pg_admin([f'DROP DATABASE IF EXISTS "{n}" WITH (FORCE)' for n in PG_NAMES])
-        pg_admin([f'CREATE DATABASE "{n}"' for n in PG_NAMES])
+        names: list[str] = []
+    elif db == "postgres":
+        names = [*PG_NAMES, *(f"{_PG}_scale{n}" for n in levels)]
+        pg_admin([f'DROP DATABASE IF EXISTS "{n}" WITH (FORCE)' for n in names])
+        pg_admin([f'CREATE DATABASE "{n}"' for n in names])
         url, cold = (f"{POSTGRES}/{n}" for n in PG_NAMES)
+        scale = {n: f"{POSTGRES}/{_PG}_scale{n}" for n in levels}
         version = "PostgreSQL " + pg_admin(["SHOW server_version"])
+    else:
+        names = [*MARIADB_NAMES, *(f"{_MARIADB}_scale{n}" for n in levels)]
+        mariadb_admin([f"DROP DATABASE IF EXISTS `{n}`" for n in names])
+        charset = "CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
+        mariadb_admin([f"CREATE DATABASE `{n}` {charset}" for n in names])
+        url, cold = (f"{MARIADB}/{n}" for n in MARIADB_NAMES)
+        scale = {n: f"{MARIADB}/{_MARIADB}_scale{n}" for n in levels}
+        version = "MariaDB " + mariadb_admin(["SELECT VERSION()"]).split("-")[0]
     out = scratch / f"{db}.json"
     env = {
         **os.environ,
@@ -97,6 +144,9 @@ def run_db(db: str, args: argparse.Namespace, scratch: Path) -> tuple[list[dict[
         "BENCH_SCRATCH_DIR": str(scratch / db),
         "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
     }
+    if not only:
+        print(f"bench: {db}: none of {args.only} runs there", flush=True)
+        return [], version
     try:
         subprocess.run(
             [
@@ -106,11 +156,13 @@ def run_db(db: str, args: argparse.Namespace, scratch: Path) -> tuple[list[dict[
                 "--size",
                 args.size,
                 "--only",
-                args.only,
+                ",".join(only),
                 "--label",
                 db,
                 "--cold-url",
                 cold,
+                "--scale-urls",
+                ",".join(f"{n}={u}" for n, u in scale.items()),
                 "--out",
                 str(out),
             ],
@@ -120,14 +172,18 @@ def run_db(db: str, args: argparse.Namespace, scratch: Path) -> tuple[list[dict[
         )
     finally:
         if db == "postgres" and not args.keep:
-            pg_admin([f'DROP DATABASE IF EXISTS "{n}" WITH (FORCE)' for n in PG_NAMES])
+            pg_admin([f'DROP DATABASE IF EXISTS "{n}" WITH (FORCE)' for n in names])
+        elif db == "mariadb" and not args.keep:
+            mariadb_admin([f"DROP DATABASE IF EXISTS `{n}`" for n in names])
     return json.loads(out.read_text()), version
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("--size", default="full", choices=sorted(SIZES))
-    parser.add_argument("--db", default="both", choices=["sqlite", "postgres", "both"])
+    parser.add_argument(
+        "--db", default="both", choices=["sqlite", "postgres", "mariadb", "both", "all"]
+    )
     parser.add_argument("--only", default=",".join(SECTIONS), help=",".join(SECTIONS))
     parser.add_argument("--output", default=str(ROOT / "docs" / "benchmarks.md"))
     parser.add_argument("--keep", action="store_true", help="keep the databases")
@@ -135,7 +191,7 @@ def main() -> None:
     unknown = set(args.only.split(",")) - set(SECTIONS)
     if unknown:
         parser.error(f"unknown sections: {', '.join(sorted(unknown))}")
-    dbs = ["sqlite", "postgres"] if args.db == "both" else [args.db]
+    dbs = DBS.get(args.db, [args.db])
     scratch = Path(tempfile.mkdtemp(prefix="dynamo_bench_"))
     results: dict[str, list[dict[str, Any]]] = {}
     versions: dict[str, str] = {}
@@ -155,7 +211,9 @@ def main() -> None:
         f"(median, after a warm-up), {size['load_runs']} per bulk load; cold start with "
         f"{', '.join(map(str, size['types']))} types × {size['fields']} fields "
         f"({size['cold_repeats']} fresh processes each, median); "
-        f"{size['rebuilds']} rebuilds"
+        f"{size['rebuilds']} rebuilds; scale: {', '.join(map(str, size['scale_types']))} "
+        f"types × {size['scale_fields']} fields, {size['scale_rounds']} rounds (median, after "
+        "a warm-up round)"
     )
     info["Wall time"] = f"{time.perf_counter() - started:.0f} s"
     text = render(results, info, args)

@@ -23,13 +23,16 @@ SIZES: dict[str, dict[str, Any]] = {
         "runs": 15,
         "load_runs": 7,
         "min_run_seconds": 0.05,
-        "types": [50, 200, 500],
+        "types": [200, 2000],
         "cold_repeats": 5,
         "fields": 20,
         "rebuilds": 100,
         "page_requests": 300,
         "listing_runs": 15,
         "worker_changes": 7,
+        "scale_types": [5, 200, 2000],
+        "scale_fields": 10,
+        "scale_rounds": 15,
     },
     "small": {
         "rows": 2_000,
@@ -43,6 +46,9 @@ SIZES: dict[str, dict[str, Any]] = {
         "page_requests": 5,
         "listing_runs": 1,
         "worker_changes": 1,
+        "scale_types": [5, 20, 50],
+        "scale_fields": 10,
+        "scale_rounds": 2,
     },
 }
 

@@ -12,7 +12,9 @@ database; writes its result rows as JSON. Each benchmark has its module:
 - ``cold`` (with ``coldstart``): figures 3 and 7, cold start and memory;
 - ``builder``: figure 8, the field builder's page weight and render time;
 - ``groups``: figure 9, entries read with the items of a repeatable group;
-- ``api``: figure 10, the API's listing with relations expanded against a ninja endpoint.
+- ``api``: figure 10, the API's listing with relations expanded against a ninja endpoint;
+- ``scale``: figure 11, one type's schema changes at few and at many types present (its own
+  databases, one per level, in ``--scale-urls``).
 """
 
 from __future__ import annotations
@@ -26,11 +28,34 @@ import django
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
 
-from bench import api, builder, cold, groups, listing, queries, schema, sync, worker  # noqa: E402
+from bench import (  # noqa: E402
+    api,
+    builder,
+    cold,
+    groups,
+    listing,
+    queries,
+    scale,
+    schema,
+    sync,
+    worker,
+)
 from bench.common import SIZES  # noqa: E402
 from bench.context import Bench  # noqa: E402
 
-SECTIONS = ("q", "admin", "sync", "worker", "schema", "cold", "memory", "builder", "groups", "api")
+SECTIONS = (
+    "q",
+    "admin",
+    "sync",
+    "worker",
+    "schema",
+    "cold",
+    "memory",
+    "builder",
+    "groups",
+    "api",
+    "scale",
+)
 
 
 def main() -> None:
@@ -39,6 +64,7 @@ def main() -> None:
     parser.add_argument("--only", default=",".join(SECTIONS))
     parser.add_argument("--label", default="")
     parser.add_argument("--cold-url", default="")
+    parser.add_argument("--scale-urls", default="", help="N=URL,... one database per level")
     parser.add_argument("--out", required=True)
     args = parser.parse_args()
     django.setup()
@@ -70,6 +96,10 @@ def main() -> None:
     if only & {"cold", "memory"}:
         bench.rows += cold.run(args.cold_url, size, only, args.label)
         done("cold start / memory")
+    if "scale" in only:
+        urls = dict(item.split("=", 1) for item in args.scale_urls.split(",") if item)
+        bench.rows += scale.run({int(n): url for n, url in urls.items()}, size, args.label)
+        done("scale")
     with open(args.out, "w") as out:
         json.dump([r.as_dict() for r in bench.rows], out, indent=1, default=str)
 

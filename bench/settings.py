@@ -86,6 +86,16 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     INSTALLED_APPS.append("django.contrib.postgres")
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.mysql":
+    # As the test settings: the connection's collation must match the tables' (Wagtail's
+    # migrations compare CAST(... AS char) values).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "charset": "utf8mb4",
+            "collation": "utf8mb4_unicode_ci",
+            "init_command": "SET sql_mode='STRICT_TRANS_TABLES'",
+        }
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
