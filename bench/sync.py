@@ -9,6 +9,72 @@ from bench.context import Bench
 
 
 def measure(bench: Bench) -> None:
+    """What the sync middleware adds to a request, against no sync at all."""
+    one_row(bench)
+    page(bench)
+
+
+def one_row(bench: Bench) -> None:
+    """A one-row view, whole requests through the test client: with SyncMiddleware against
+    no middleware and no check at all; µs and SQL statements added per request."""
+    from django.conf import settings
+    from django.db import connection
+    from django.test import Client, override_settings
+    from django.test.utils import CaptureQueriesContext
+
+    from dynamo_wagtail import sync
+
+    url = "/_bench/one/"
+    without = [m for m in settings.MIDDLEWARE if m != "dynamo_wagtail.sync.SyncMiddleware"]
+    with override_settings(MIDDLEWARE=without):
+        plain = Client()
+        plain.get(url)  # the handler loads its middleware chain now, without sync
+    synced = Client()
+    checked = sync.ensure_current
+
+    def unsynced() -> Any:
+        sync.ensure_current = lambda *args, **kwargs: False
+        try:
+            return plain.get(url)
+        finally:
+            sync.ensure_current = checked
+
+    variants = {"none": unsynced, "with": lambda: synced.get(url)}
+    counts = {}
+    for name, fn in variants.items():
+        fn()
+        with CaptureQueriesContext(connection) as ctx:
+            response = fn()
+            assert response.status_code == 200 and response.content == b"Product 000001"
+        counts[name] = len(ctx.captured_queries)
+    added_queries = counts["with"] - counts["none"]
+    bench.rows.append(
+        Row(
+            "sync",
+            "one-row view: SQL statements added per request",
+            f"{added_queries} ({counts['with']} vs {counts['none']})",
+            "0",
+            added_queries <= 0,
+            counts,
+        )
+    )
+    n = bench.size["page_requests"]
+    # Many requests per timed sample (0.2 s of them), rounds alternating: µs resolved.
+    times = compare(variants, max(n // 10, 1), 0.0 if n < 10 else 0.2)
+    added = times["with"] - times["none"]
+    bench.rows.append(
+        Row(
+            "sync",
+            "one-row view: time added per request (whole request, test client)",
+            f"{added * 1e6:+.1f} µs ({ms(times['with'])} vs {ms(times['none'])})",
+            "≤ 10 µs",
+            added <= 10e-6,
+            {"added": added, **times},
+        )
+    )
+
+
+def page(bench: Bench) -> None:
     """What the sync middleware adds to a page render, against no sync at all."""
     from django.conf import settings
     from django.db import connection

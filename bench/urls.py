@@ -6,6 +6,7 @@ from bench import views
 
 urlpatterns = [
     path("_bench/page/", views.page, name="bench_page"),
+    path("_bench/one/", views.one_row, name="bench_one"),
     path("_bench/fields/<str:name>/", views.type_fields, name="bench_fields"),
     path("admin/", include(wagtailadmin_urls)),
 ]

@@ -11,6 +11,14 @@ def page(request: HttpRequest) -> HttpResponse:
     return render(request, "bench/page.html", {"products": products})
 
 
+def one_row(request: HttpRequest) -> HttpResponse:
+    """The lightest view on a generated type: one entry, one field value, no template."""
+    from dynamo_wagtail import api
+
+    model = api.get_model("Product")
+    return HttpResponse(model.objects.only("title").get(title="Product 000001").title)
+
+
 def type_fields(request: HttpRequest, name: str) -> JsonResponse:
     """The field names of a type as this process sees it (the worker-latency probe)."""
     from dynamo_wagtail import api
