@@ -37,6 +37,7 @@ def run(url: str, size: dict[str, Any], only: set[str], label: str) -> list[Row]
     repeats = size["cold_repeats"]
     per_type: dict[str, dict[int, float]] = {}
     measured: dict[int, dict[str, Any]] = {}
+    bare_env = {"BENCH_STATIC_ONLY": "1"}
     for types in size["types"]:
         setup = child(
             [
@@ -54,9 +55,10 @@ def run(url: str, size: dict[str, Any], only: set[str], label: str) -> list[Row]
         if "cold" not in only:
             continue
         static_env = {"BENCH_STATIC_ONLY": "1", "BENCH_EXTRA_APPS": f"bench_static_{types}"}
-        results: dict[str, list[dict[str, Any]]] = {"dynamic": [], "static": []}
+        results: dict[str, list[dict[str, Any]]] = {"dynamic": [], "static": [], "bare": []}
+        modes = (("dynamic", {}), ("static", static_env), ("bare", bare_env))
         # One unmeasured process each first (content types of the static app, OS caches).
-        for mode, env in (("dynamic", {}), ("static", static_env)):
+        for mode, env in modes:
             if repeats > 1:
                 child(
                     ["measure", "--mode", mode, "--types", str(types), "--static-dir", static_dir],
@@ -64,7 +66,7 @@ def run(url: str, size: dict[str, Any], only: set[str], label: str) -> list[Row]
                     env,
                 )
         for _ in range(repeats):
-            for mode, env in (("dynamic", {}), ("static", static_env)):
+            for mode, env in modes:
                 results[mode].append(
                     child(
                         [
@@ -97,6 +99,25 @@ def run(url: str, size: dict[str, Any], only: set[str], label: str) -> list[Row]
                     "≤ 1.5",
                     dyn / sta <= 1.5,
                     {"dynamic": dyn, "static": sta},
+                )
+            )
+        # What the types cost beyond a bare start (Django and Wagtail, no models of either
+        # side): the start each side adds, dynamic ÷ static.
+        bare = med("bare", "build_register")
+        for key, text in (
+            ("build_register", "build and register"),
+            ("first_response", "to the first admin response"),
+        ):
+            dyn, sta = med("dynamic", key) - bare, med("static", key) - bare
+            rows.append(
+                Row(
+                    "cold",
+                    f"{types} types × {size['fields']} fields: {text} beyond a bare start, "
+                    "dynamic ÷ static",
+                    f"{dyn / sta:.2f} ({ms(dyn)} / {ms(sta)} beyond a bare {ms(bare)})",
+                    "≤ 1.2",
+                    dyn / sta <= 1.2,
+                    {"dynamic": dyn, "static": sta, "bare": bare},
                 )
             )
         steps: dict[str, float] = {}

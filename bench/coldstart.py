@@ -4,9 +4,10 @@
     bring the cold-start database to N types × F fields (through the API) and write
     ``DIR/bench_static_N``: the same models as static code (same tables and columns),
     registered as snippets the way the generated types are.
-``python -m bench.coldstart measure --mode dynamic|static --types N``
+``python -m bench.coldstart measure --mode dynamic|static|bare --types N``
     time django.setup(), building and registering the types, and the first admin
-    response; prints JSON.
+    response; prints JSON. ``bare`` is the static side's settings without its models:
+    the start that neither side can avoid (no listing to request, only its django.setup()).
 ``python -m bench.coldstart memory --rebuilds R``
     RSS with every type loaded, then after R rebuilds of one type; prints JSON.
 """
@@ -79,15 +80,16 @@ def setup(types: int, fields: int, static_dir: Path) -> dict:
     from dynamo_wagtail.models import MetaModel
 
     call_command("migrate", verbosity=0, interactive=False)
+    from bench.population import create_types
+
     login_client()
     existing = MetaModel.objects.count()
     start = time.perf_counter()
-    for index in range(existing, types):
-        api.create_type(
-            type_name(index),
-            field_defs(fields),
-            title_field="f0",
-        )
+    create_types(
+        (type_name(index), field_defs(fields), {"title_field": "f0"})
+        for index in range(existing, types)
+    )
+    api.get_model(type_name(0))  # this process's classes current (write_static reads them)
     created = time.perf_counter() - start
     write_static(types, static_dir)
     return {"created": types - existing, "seconds": created}
@@ -194,6 +196,8 @@ def measure(mode: str, types: int, profile: str | None) -> dict:
         steps["build classes (registry)"] = built - start - listener_time[0]
         steps["register snippets (admin listener)"] = listener_time[0]
     registered = time.perf_counter()
+    if mode == "bare":
+        return {"mode": mode, "types": 0, "build_register": registered - T0, "steps": steps}
     client = login_client()
     logged_in = time.perf_counter()
     steps["log in (test client)"] = logged_in - registered
