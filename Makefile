@@ -193,24 +193,27 @@ lint: $(VENV)/.installed
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/mypy
 
-# Benchmarks are not tests: `bench` runs them at full size on SQLite and PostgreSQL
-# (POSTGRES_BENCH_URL: a server where it may create and drop bench_dynamo*) and writes
-# docs/benchmarks.md; `bench-smoke` runs every benchmark at a tiny size so it cannot rot
-# (results go to a temporary file).
+# Benchmarks are not tests: `bench` runs them at full size on SQLite and PostgreSQL, and the
+# scale benchmark on MariaDB too (POSTGRES_BENCH_URL, MARIADB_BENCH_URL: servers where it may
+# create and drop bench_dynamo*) and writes docs/benchmarks.md; `bench-smoke` runs every
+# benchmark at a tiny size so it cannot rot (results go to a temporary file).
 POSTGRES_BENCH_URL ?= postgres://postgres@127.0.0.1:5432
+MARIADB_BENCH_URL ?= mysql://root@127.0.0.1:3306
 BENCH_ARGS ?=
 
 bench-install: $(VENV)/.installed
 	@$(VENV)/bin/python -c "import eav" 2>/dev/null || \
 		$(VENV)/bin/python $(PIP_INSTALL) -e ".[bench]" "Django>=5.2,<5.3"
 
-bench: bench-install
-	BENCH_POSTGRES_URL=$(POSTGRES_BENCH_URL) $(VENV)/bin/python -m bench --size full --db both \
+bench: bench-install $(VENV)/.installed-mysql
+	BENCH_POSTGRES_URL=$(POSTGRES_BENCH_URL) BENCH_MARIADB_URL=$(MARIADB_BENCH_URL) \
+		$(VENV)/bin/python -m bench --size full --db all \
 		--output docs/benchmarks.md $(BENCH_ARGS)
 
-bench-smoke: bench-install
+bench-smoke: bench-install $(VENV)/.installed-mysql
 	@out=$$(mktemp --suffix=.md); \
-	BENCH_POSTGRES_URL=$(POSTGRES_BENCH_URL) $(VENV)/bin/python -m bench --size small --db both \
+	BENCH_POSTGRES_URL=$(POSTGRES_BENCH_URL) BENCH_MARIADB_URL=$(MARIADB_BENCH_URL) \
+		$(VENV)/bin/python -m bench --size small --db all \
 		--output $$out $(BENCH_ARGS) && echo "bench-smoke: ok ($$out)"
 
 # --- example site -------------------------------------------------------------------------

@@ -52,11 +52,29 @@ indexes on the four queried keys), and django-eav2 with its documented `eav__` f
 ordering (django-eav2 has no aggregation over attributes, so its Q4 is one `Avg` per color
 over its value table).
 
-Sync overhead: a small page (25 products through a template) with `SyncMiddleware` against
-the same page with no check at all. What the check adds is timed on its own, a thousand
-middleware calls per run against a bare one, and divided by the page's time; the whole-page
-A/B is shown too, but it varies by more than 3 % from run to run on a shared machine. A
-partial run (`--only`) replaces its own sections and says so under the machine.
+Sync overhead: a one-row view (one product read by its title, its title as the response, no
+template) through Django's test client, whole requests, with `SyncMiddleware` against the
+same view with no middleware and no check at all (`sync.ensure_current` switched off); the
+variants alternate in rounds of 0.2 s of requests each, and the difference of the medians
+is what the middleware adds per request, with the SQL statements counted. Then, for
+reference, a small page (25 products through a template), the same two ways: what the check
+adds is timed on its own, a thousand middleware calls per run against a bare one, and
+divided by the page's time; the whole-page A/B is shown too, but it varies by more than 3 %
+from run to run on a shared machine. A partial run (`--only`) replaces its own sections and
+says so under the machine.
+
+Cold start: fresh processes at 200 and 2,000 types of 20 fields, the dynamic site against the
+same models written as a static app, and a bare start (the static side's settings without its
+app: Django and Wagtail alone). "Beyond a bare start" subtracts the bare start's
+`django.setup()` from both sides: what the types cost each way.
+
+Scale: one type's schema changes with few and with many types present. One process per
+level (5, 200 and 2,000 types of 10 simple fields, one in ten linking to another type), each
+on its own database, made in an untimed setup; then, in rounds, each process creates a probe
+type (four fields, one a link), adds a field, renames it and deletes the type (to the trash,
+then emptied), one operation at a time across the levels in an order reversed every round,
+after a warm-up round. The figure is the median at 2,000 types ÷ the median at 5, per
+operation and database; MariaDB runs this section only.
 
 The field builder: the edit page of a type with 20 fields of mixed kinds (every built-in kind
 offered in the kind picker), through Django's test client as a superuser: its size, the size
