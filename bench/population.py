@@ -7,8 +7,7 @@ batch of types (what ``api.create_type`` saves for one), planned and applied tog
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS
@@ -52,54 +51,17 @@ def create_types(
     from dynamo_wagtail.models import MetaField, MetaModel
 
     count = 0
-    with remembered_specs(using):
-        for group in chunks(list(definitions), batch):
-            with pipeline.change(using=using):
-                for name, fields, options in group:
-                    meta_model = MetaModel(name=name, **options)
-                    meta_model.save(using=using)
-                    for order, spec in enumerate(fields):
-                        spec = dict(spec)
-                        field_name, kind = spec.pop("name"), spec.pop("kind")
-                        spec.setdefault("order", order)
-                        MetaField(meta_model=meta_model, name=field_name, type=kind, **spec).save(
-                            using=using
-                        )
-                    count += 1
+    for group in chunks(list(definitions), batch):
+        with pipeline.change(using=using):
+            for name, fields, options in group:
+                meta_model = MetaModel(name=name, **options)
+                meta_model.save(using=using)
+                for order, spec in enumerate(fields):
+                    spec = dict(spec)
+                    field_name, kind = spec.pop("name"), spec.pop("kind")
+                    spec.setdefault("order", order)
+                    MetaField(meta_model=meta_model, name=field_name, type=kind, **spec).save(
+                        using=using
+                    )
+                count += 1
     return count
-
-
-@contextmanager
-def remembered_specs(using: str = DEFAULT_DB_ALIAS) -> Iterator[None]:
-    """Within the block, the applied specs are read again only for rows whose version moved.
-
-    Every type a change touches reads every type's applied spec (``sync.applied_specs``):
-    a setup of N types parses N² specs, an hour at 2,000. The engine's own answer is the
-    same list; only a type whose ``schema_version`` changed is parsed again. Setup only:
-    the timed operations run the engine as it is.
-    """
-    from dynamo_wagtail import sync
-    from dynamo_wagtail.models import MetaModel
-    from dynamo_wagtail.spec import RETIRED, ModelSpec
-
-    original = sync.applied_specs
-    memo: dict[int, tuple[int, Any]] = {}
-
-    def applied_specs(alias: str = DEFAULT_DB_ALIAS) -> list[Any]:
-        if alias != using:
-            return original(alias)
-        rows = MetaModel.objects.using(alias).filter(applied_spec__isnull=False)
-        versions = dict(rows.values_list("pk", "schema_version"))
-        stale = [pk for pk, version in versions.items() if memo.get(pk, (None,))[0] != version]
-        if stale:
-            fresh = MetaModel.objects.using(alias).filter(pk__in=stale)
-            for pk, version, data in fresh.values_list("pk", "schema_version", "applied_spec"):
-                memo[pk] = (version, ModelSpec.from_json(data) if data is not None else None)
-        specs = [memo[pk][1] for pk in versions if pk in memo]  # by name, as the engine's
-        return [s for s in specs if s is not None and s.state != RETIRED]
-
-    sync.applied_specs = applied_specs
-    try:
-        yield
-    finally:
-        sync.applied_specs = original

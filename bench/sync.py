@@ -81,7 +81,8 @@ def page(bench: Bench) -> None:
     from django.test import Client, override_settings
     from django.test.utils import CaptureQueriesContext
 
-    from dynamo_wagtail import sync
+    from dynamo_wagtail import listen, sync
+    from dynamo_wagtail.conf import settings as dynamo_settings
 
     url = "/_bench/page/"
     without = [m for m in settings.MIDDLEWARE if m != "dynamo_wagtail.sync.SyncMiddleware"]
@@ -103,11 +104,16 @@ def page(bench: Bench) -> None:
         """``fn`` with DYNAMO_LISTEN = False (cheaper than override_settings per call)."""
 
         def call() -> Any:
+            # What override_settings' setting_changed receivers do, without the others.
             settings.DYNAMO_LISTEN = False
+            dynamo_settings.forget()
+            listen.forget()
             try:
                 return fn()
             finally:
                 del settings.DYNAMO_LISTEN
+                dynamo_settings.forget()
+                listen.forget()
 
         return call
 

@@ -12,6 +12,7 @@ Its steps sit in modules by what they change: :mod:`.types` (tables), :mod:`.col
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -61,13 +62,38 @@ def atomic_editor(connection: BaseDatabaseWrapper) -> Iterator[BaseDatabaseSchem
         with transaction.atomic(using=connection.alias):
             editor = connection.schema_editor(atomic=False)
             editor.deferred_sql = []
+            written = _written_tables(editor) if sqlite else set()
             yield editor
             flush(editor)
             if sqlite:
-                connection.check_constraints()
+                # The tables the change wrote to, not every table of the database (a
+                # check of all of them costs O(all rows of all types) per change).
+                tables = _tables(editor)
+                connection.check_constraints(table_names=sorted(t for t in written if t in tables))
     finally:
         if sqlite:
             connection.enable_constraint_checking()
+
+
+#: The table a DDL or copy statement of Django's SQLite schema editor writes to.
+_WRITES = re.compile(
+    r'^\s*(?:CREATE TABLE|ALTER TABLE|INSERT INTO|UPDATE)\s+"((?:[^"]|"")+)"', re.I
+)
+
+
+def _written_tables(editor: BaseDatabaseSchemaEditor) -> set[str]:
+    """Record the tables ``editor``'s statements write to, into the set returned."""
+    written: set[str] = set()
+    execute = editor.execute
+
+    def recording(sql: Any, params: Any = ()) -> Any:
+        found = _WRITES.match(str(sql))
+        if found:
+            written.add(found.group(1).replace('""', '"'))
+        return execute(sql, params)
+
+    editor.execute = recording  # type: ignore[method-assign]
+    return written
 
 
 def flush(editor: BaseDatabaseSchemaEditor) -> None:

@@ -35,9 +35,38 @@ class Context:
         return physical_model(spec, self.lookup(spec))
 
 
-def _tables(editor: BaseDatabaseSchemaEditor) -> set[str]:
-    with editor.connection.cursor() as cursor:
-        return set(editor.connection.introspection.table_names(cursor))
+#: Whether a table exists, per backend: one indexed catalogue look-up, not a list of all
+#: tables (which costs O(tables) on a site with thousands of types).
+_HAS_TABLE = {
+    "sqlite": "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = %s",
+    "postgresql": (
+        "SELECT 1 FROM pg_catalog.pg_class c WHERE c.relname = %s "
+        "AND c.relkind IN ('r', 'p') AND pg_catalog.pg_table_is_visible(c.oid)"
+    ),
+    "mysql": (
+        "SELECT 1 FROM information_schema.tables "
+        "WHERE table_schema = DATABASE() AND table_name = %s"
+    ),
+}
+
+
+class _Tables:
+    """The database's tables, asked one name at a time (``name in _tables(editor)``)."""
+
+    def __init__(self, editor: BaseDatabaseSchemaEditor) -> None:
+        self.connection = editor.connection
+
+    def __contains__(self, name: object) -> bool:
+        query = _HAS_TABLE.get(self.connection.vendor)
+        with self.connection.cursor() as cursor:
+            if query is None:
+                return name in self.connection.introspection.table_names(cursor)
+            cursor.execute(query, [name])
+            return cursor.fetchone() is not None
+
+
+def _tables(editor: BaseDatabaseSchemaEditor) -> _Tables:
+    return _Tables(editor)
 
 
 def _columns(editor: BaseDatabaseSchemaEditor, table: str) -> set[str]:
