@@ -95,10 +95,12 @@ def _load(using: str, base: Applied, uids: set[str] | None, version: int) -> App
     stale = [uid for uid, v in found.items() if base.versions.get(uid) != v]
     if stale:
         rows = MetaModel.objects.using(using).filter(uid__in=stale)
-        for uid, v, data in rows.values_list("uid", "schema_version", "applied_spec"):
-            key = str(uid)
-            spec = ModelSpec.from_json(data)
+        for row_uid, v, data in rows.values_list("uid", "schema_version", "applied_spec"):
+            key = str(row_uid)
             drop(key)
+            if data is None:
+                continue  # dropped since its version was read: the next version says so
+            spec = ModelSpec.from_json(data)
             if spec.state == RETIRED:
                 result.retired[key] = spec
             else:

@@ -198,8 +198,9 @@ class Registry:
         owned = [m for found in model.dynamo_owned_models.values() for m in found]  # type: ignore[attr-defined]
         for candidate in _brought(model):
             app_models = apps.all_models[candidate._meta.app_label]
-            if app_models.get(candidate._meta.model_name) is candidate:
-                del app_models[candidate._meta.model_name]
+            key = str(candidate._meta.model_name)
+            if app_models.get(key) is candidate:
+                del app_models[key]
         for each in (model, *owned):
             _remove_accessors(each)
         for target, name, original in reversed(self.shadowed.pop(uid, [])):
@@ -236,18 +237,17 @@ def _generated_accessor(value: object) -> bool:
 def _brought(model: type[models.Model]) -> set[type[models.Model]]:
     """``model`` with the models it brings: its link tables, a tags field's models."""
     own: set[type[models.Model]] = set()
-    pending = [model]
+    pending: list[Any] = [model]
     while pending:
         each = pending.pop()
         if each not in own:
             own.add(each)
             owned = getattr(each, "dynamo_owned_models", {})
             pending.extend(m for found in owned.values() for m in found)
-            pending.extend(
-                f.remote_field.through
-                for f in each._meta.local_many_to_many
-                if f.remote_field.through._meta.auto_created is each
-            )
+            for f in each._meta.local_many_to_many:
+                through: Any = f.remote_field.through
+                if through is not None and through._meta.auto_created is each:
+                    pending.append(through)
     return own
 
 
@@ -259,7 +259,7 @@ def _relations(models_: Iterable[type[models.Model]]) -> list[Any]:
         for f in model._meta._get_fields(reverse=False, include_parents=False)
         if f.is_relation
         and f.related_model is not None
-        and not isinstance(f.remote_field.model, str)
+        and not isinstance(getattr(f.remote_field, "model", None), str)
     ]
 
 

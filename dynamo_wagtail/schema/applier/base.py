@@ -61,7 +61,7 @@ class _Tables:
         with self.connection.cursor() as cursor:
             if query is None:
                 return name in self.connection.introspection.table_names(cursor)
-            cursor.execute(query, [name])
+            cursor.execute(query, [str(name)])
             return cursor.fetchone() is not None
 
 
