@@ -296,11 +296,14 @@ class RelationTrees:
         apps.clear_cache = _clear_lookups  # type: ignore[method-assign]
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, exc_type: object, *exc: object) -> None:
         if self.own is None:
             del apps.clear_cache
         else:
             apps.clear_cache = self.own  # type: ignore[method-assign]
+        if exc_type is not None:
+            apps.clear_cache()  # a batch built in part: Django works every graph out again
+            return
         _clear_lookups()
         new_fields = _relations(self.new)
         targets = {_concrete(f.remote_field.model) for f in [*self.old_fields, *new_fields]}
