@@ -17,29 +17,12 @@ def measure(bench: Bench) -> None:
 def one_row(bench: Bench) -> None:
     """A one-row view, whole requests through the test client: with SyncMiddleware against
     no middleware and no check at all; µs and SQL statements added per request."""
-    from django.conf import settings
     from django.db import connection
-    from django.test import Client, override_settings
     from django.test.utils import CaptureQueriesContext
 
-    from dynamo_wagtail import sync
-
     url = "/_bench/one/"
-    without = [m for m in settings.MIDDLEWARE if m != "dynamo_wagtail.sync.SyncMiddleware"]
-    with override_settings(MIDDLEWARE=without):
-        plain = Client()
-        plain.get(url)  # the handler loads its middleware chain now, without sync
-    synced = Client()
-    checked = sync.ensure_current
-
-    def unsynced() -> Any:
-        sync.ensure_current = lambda *args, **kwargs: False
-        try:
-            return plain.get(url)
-        finally:
-            sync.ensure_current = checked
-
-    variants = {"none": unsynced, "with": lambda: synced.get(url)}
+    unsynced, synced = _clients(url)
+    variants = {"none": unsynced, "with": synced}
     counts = {}
     for name, fn in variants.items():
         fn()
@@ -78,27 +61,13 @@ def page(bench: Bench) -> None:
     """What the sync middleware adds to a page render, against no sync at all."""
     from django.conf import settings
     from django.db import connection
-    from django.test import Client, override_settings
     from django.test.utils import CaptureQueriesContext
 
     from dynamo_wagtail import listen, sync
     from dynamo_wagtail.conf import settings as dynamo_settings
 
     url = "/_bench/page/"
-    without = [m for m in settings.MIDDLEWARE if m != "dynamo_wagtail.sync.SyncMiddleware"]
-    with override_settings(MIDDLEWARE=without):
-        plain = Client()
-        plain.get(url)  # the handler loads its middleware chain now, without sync
-    synced = Client()
-    checked = sync.ensure_current
-
-    def unsynced() -> Any:
-        # The baseline: no middleware and no check in get_model either (a static site).
-        sync.ensure_current = lambda *args, **kwargs: False
-        try:
-            return plain.get(url)
-        finally:
-            sync.ensure_current = checked
+    unsynced, synced_get = _clients(url)
 
     def not_listening(fn: Any) -> Any:
         """``fn`` with DYNAMO_LISTEN = False (cheaper than override_settings per call)."""
@@ -117,12 +86,12 @@ def page(bench: Bench) -> None:
 
         return call
 
-    variants = {"none": unsynced, "with": lambda: synced.get(url)}
+    variants = {"none": unsynced, "with": synced_get}
     labels = {"with": ""}
     if connection.vendor == "postgresql":
         # The default listens; DYNAMO_LISTEN = False asks the version on every request.
         labels["query"] = ", DYNAMO_LISTEN = False"
-        variants["query"] = not_listening(lambda: synced.get(url))
+        variants["query"] = not_listening(synced_get)
     counts = {}
     for name, fn in variants.items():
         fn()  # warm-up: classes built, the connection listening
@@ -187,3 +156,28 @@ def page(bench: Bench) -> None:
                 {"ratio": ratio, **times},
             )
         )
+
+
+def _clients(url: str) -> tuple[Any, Any]:
+    """(a request without sync at all, a request through SyncMiddleware) to ``url``."""
+    from django.conf import settings
+    from django.test import Client, override_settings
+
+    from dynamo_wagtail import sync
+
+    without = [m for m in settings.MIDDLEWARE if m != "dynamo_wagtail.sync.SyncMiddleware"]
+    with override_settings(MIDDLEWARE=without):
+        plain = Client()
+        plain.get(url)  # the handler loads its middleware chain now, without sync
+    synced = Client()
+    checked = sync.ensure_current
+
+    def unsynced() -> Any:
+        # The baseline: no middleware and no check in get_model either (a static site).
+        sync.ensure_current = lambda *args, **kwargs: False
+        try:
+            return plain.get(url)
+        finally:
+            sync.ensure_current = checked
+
+    return unsynced, lambda: synced.get(url)
