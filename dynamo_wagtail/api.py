@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from . import pipeline, sync
 from .errors import ConfirmationRequired, Conflict, DefinitionError
+from .kinds import RELATION, all_kinds
 from .models import MetaField, MetaModel
 from .registry import registry
 from .schema.planner import Plan
@@ -77,7 +78,7 @@ def get_type(ref: TypeRef, *, using: str = DEFAULT_DB_ALIAS) -> MetaModel:
     try:
         return qs.get(uid=uuid.UUID(str(ref)))
     except (ValueError, MetaModel.DoesNotExist):
-        return qs.get(name__iexact=ref)
+        return qs.get(name_key=str(ref).lower())
 
 
 def get_model(name: str, *, using: str = DEFAULT_DB_ALIAS) -> type[models.Model]:
@@ -199,6 +200,10 @@ def alter_type(
     return _result(session)
 
 
+def _relation_kinds() -> list[str]:
+    return [kind.name for kind in all_kinds() if kind.in_group(RELATION)]
+
+
 def rename_type(ref: TypeRef, new_name: str, **kwargs: Any) -> Plan:
     """Rename a type: same table, same content type row, every entry kept.
 
@@ -211,7 +216,9 @@ def rename_type(ref: TypeRef, new_name: str, **kwargs: Any) -> Plan:
         old.name = new_name
         old.save(using=using)
         # Relation fields name their target: follow the rename.
-        for field in MetaField.objects.using(using).filter(related_model__iexact=old_name):
+        # (The relation kinds first: the kind is indexed, a target's name is not.)
+        relations = MetaField.objects.using(using).filter(type__in=_relation_kinds())
+        for field in relations.filter(related_model__iexact=old_name):
             field.related_model = new_name
             field.save(using=using)
     return _result(session)

@@ -170,8 +170,7 @@ class TypeIndex:
     """The other defined types by lower-cased name → (uid, app), asked name by name.
 
     A definition names a few types (its own name, its links' targets): each is one
-    indexed query, whatever the number of types. Names are ASCII (``name_errors``), so
-    the database's case-insensitive match is Python's ``lower()``.
+    lookup of the indexed ``name_key``, whatever the number of types.
     """
 
     def __init__(self, rows: type[MetaModel], exclude_uid: str | None) -> None:
@@ -182,7 +181,7 @@ class TypeIndex:
     def get(self, name: str) -> tuple[str, str] | None:
         key = name.lower()
         if key not in self._found:
-            query = self.rows._default_manager.filter(name__iexact=key)
+            query = self.rows._default_manager.filter(name_key=key)
             self._found[key] = next(
                 (
                     (str(uid), app)

@@ -8,20 +8,27 @@ their field is gone; and, once a change committed, which group fields still need
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from .kinds.group import GroupKind, item_type_name
 from .models import MetaField, MetaModel
 
 KIND = GroupKind.name
+#: The item types: ``group_field IS NOT NULL`` as a range, which SQLite too answers from
+#: the column's index (every uuid is at least the nil uuid).
+ITEM_TYPES = Q(group_field__gte=uuid.UUID(int=0))
 
 
 def items_of(owner: MetaModel, using: str) -> list[MetaModel]:
     """The item types of the group fields of ``owner``."""
-    uids = MetaField.objects.using(using).filter(meta_model=owner, type=KIND).values("uid")
-    return list(MetaModel.objects.using(using).filter(group_field__in=uids))
+    fields = MetaField.objects.using(using).filter(meta_model=owner, type=KIND)
+    uids = list(fields.values_list("uid", flat=True))
+    # (A list, not a subquery, which SQLite answers by scanning every type.)
+    return list(MetaModel.objects.using(using).filter(group_field__in=uids)) if uids else []
 
 
 def follow(touched: list[MetaModel], purged: set[int], using: str) -> list[tuple[MetaModel, bool]]:
@@ -40,7 +47,8 @@ def follow(touched: list[MetaModel], purged: set[int], using: str) -> list[tuple
             str(f.uid): f
             for f in MetaField.objects.using(using).filter(meta_model=owner, type=KIND)
         }
-        for item in items_of(owner, using):
+        items = MetaModel.objects.using(using).filter(group_field__in=list(fields))
+        for item in items if fields else ():
             field = fields[str(item.group_field)]
             trashed = owner_trashed or field.trashed_at is not None
             if trashed != (item.trashed_at is not None):
@@ -49,8 +57,9 @@ def follow(touched: list[MetaModel], purged: set[int], using: str) -> list[tuple
                 item.trashed_at = stamp
             result.append((item, owner_purged))
     # Items whose group field is gone for good (emptied from the trash).
-    orphans = MetaModel.objects.using(using).filter(group_field__isnull=False)
-    orphans = orphans.exclude(group_field__in=MetaField.objects.using(using).values("uid"))
+    # (NOT EXISTS, not NOT IN: an anti-join on the indexed uid, not a scan of every field.)
+    fields = MetaField.objects.using(using).filter(uid=OuterRef("group_field"))
+    orphans = MetaModel.objects.using(using).filter(ITEM_TYPES, ~Exists(fields))
     for item in orphans:
         if item.trashed_at is None:
             MetaModel.objects.using(using).filter(pk=item.pk).update(trashed_at=timezone.now())
@@ -61,11 +70,11 @@ def follow(touched: list[MetaModel], purged: set[int], using: str) -> list[tuple
 
 def missing(using: str) -> list[MetaField]:
     """Active group fields of active types that have no item type yet."""
-    made = MetaModel.objects.using(using).filter(group_field__isnull=False).values("group_field")
+    made = MetaModel.objects.using(using).filter(group_field=OuterRef("uid"))
     return list(
         MetaField.objects.using(using)
         .filter(type=KIND, trashed_at__isnull=True, meta_model__trashed_at__isnull=True)
-        .exclude(uid__in=made)
+        .filter(~Exists(made))
         .select_related("meta_model")
     )
 
@@ -74,9 +83,9 @@ def new_item_type(field: MetaField, using: str) -> MetaModel:
     """The (unsaved) item type of the group ``field``, named after its type and itself."""
     owner = field.meta_model
     base = item_type_name(owner.name, field.name)[:60]
-    taken = {n.lower() for n in MetaModel.objects.using(using).values_list("name", flat=True)}
+    rows = MetaModel.objects.using(using)
     name, number = base, 1
-    while name.lower() in taken:
+    while rows.filter(name_key=name.lower()).exists():
         number += 1
         name = f"{base}{number}"
     label: Any = field.verbose_name or field.name.replace("_", " ")

@@ -19,6 +19,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.validators import MinValueValidator
 from django.db import models, router, transaction
 from django.db.models import F
+from django.db.models.signals import pre_save
+from django.dispatch import receiver
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
@@ -189,6 +191,9 @@ class MetaModel(RevisionGuard):
         max_length=63,
         help_text=_("Class name of the generated model, e.g. Product. Letters, digits, _."),
     )
+    #: ``name`` lower-cased, kept by ``pre_save``: names are unique ignoring case, and a
+    #: type is found by its name with one index lookup, whatever the number of types.
+    name_key = models.CharField(max_length=63, db_index=True, default="", editable=False)
     verbose_name = models.CharField(_("label"), max_length=255, blank=True)
     verbose_name_plural = models.CharField(_("plural label"), max_length=255, blank=True)
     description = models.TextField(_("description"), blank=True)
@@ -246,6 +251,7 @@ class MetaModel(RevisionGuard):
         null=True,
         blank=True,
         editable=False,
+        db_index=True,
         help_text=_("The group field whose items this type holds (set by the engine)."),
     )
     drafts = models.BooleanField(_("drafts and publishing"), default=False)
@@ -288,6 +294,8 @@ class MetaModel(RevisionGuard):
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         check_row(self)  # every attribute parsed before anything is written
+        if kwargs.get("update_fields") is not None and "name" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "name_key"}
         if not self.table:
             self.table = f"{self.app}_{uuid.UUID(str(self.uid)).hex[:16]}"
         try:
@@ -322,6 +330,12 @@ class MetaModel(RevisionGuard):
         return engine().model_for(self)
 
 
+@receiver(pre_save, sender=MetaModel, dispatch_uid="dynamo_wagtail.name_key")
+def _keep_name_key(sender: type[MetaModel], instance: MetaModel, **kwargs: Any) -> None:
+    """Every save keeps ``name_key`` (a fixture's raw save too, which skips ``save()``)."""
+    instance.name_key = str(instance.name).lower()
+
+
 class MetaFieldQuerySet(DefinitionQuerySet["MetaField"]):
     def active(self) -> MetaFieldQuerySet:
         return self.filter(trashed_at__isnull=True)
@@ -336,7 +350,7 @@ class MetaField(RevisionGuard):
     )
     name = models.CharField(_("name"), max_length=63)
     verbose_name = models.CharField(_("label"), max_length=255, blank=True)
-    type = models.CharField(_("kind"), max_length=63)
+    type = models.CharField(_("kind"), max_length=63, db_index=True)
     related_model = models.CharField(
         _("related model"),
         max_length=127,

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import functools
 import threading
+from collections import Counter
 from collections.abc import Callable
 from typing import Any, Protocol, cast
 
@@ -148,6 +149,11 @@ def reset(resolver: URLResolver) -> None:
 _NO_URLS = object()
 
 
+def _depth(prefix: str) -> int:
+    """The number of path segments of a viewset's URL prefix."""
+    return prefix.count("/") + 1
+
+
 class DynamicViewSetResolver(URLResolver):
     """A resolver whose ``url_patterns`` are the includes of the current viewsets."""
 
@@ -159,8 +165,10 @@ class DynamicViewSetResolver(URLResolver):
         #: url_prefix -> its include (built on first use).
         self._includes: dict[str, Any] = {}
         self._patterns: list[URLResolver] | None = None
-        #: Numbers of path segments of the prefixes (usually {3, 4}), longest first.
+        #: Numbers of path segments of the prefixes (usually {3, 4}), longest first,
+        #: and how many prefixes have each (kept as viewsets come and go: no scan).
         self._depths: tuple[int, ...] = ()
+        self._depth_counts: Counter[int] = Counter()
         #: False until Wagtail's admin URL module has finished importing; until then
         #: ``url_patterns`` is empty, so its import-time decorating never wraps our views.
         self._armed = False
@@ -173,6 +181,8 @@ class DynamicViewSetResolver(URLResolver):
     def add(self, viewset: Any) -> None:
         prefix = viewset.url_prefix.strip("/")
         with self._lock:
+            if prefix not in self._viewsets:
+                self._depth_counts[_depth(prefix)] += 1
             self._viewsets[prefix] = viewset
             self._includes.pop(prefix, None)
 
@@ -182,12 +192,15 @@ class DynamicViewSetResolver(URLResolver):
             if self._viewsets.get(prefix) is viewset:
                 del self._viewsets[prefix]
                 self._includes.pop(prefix, None)
+                self._depth_counts[_depth(prefix)] -= 1
+                if not self._depth_counts[_depth(prefix)]:
+                    del self._depth_counts[_depth(prefix)]
 
     def changed(self) -> None:
         """Make the current viewsets' URLs resolve and reverse (after add/remove)."""
         with self._lock:
             self._patterns = None
-            self._depths = tuple(sorted({p.count("/") + 1 for p in self._viewsets}, reverse=True))
+            self._depths = tuple(sorted(self._depth_counts, reverse=True))
             reset(self)
             for ancestor in self._ancestors():
                 reset(ancestor)

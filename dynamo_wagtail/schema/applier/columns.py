@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 from django.db import connections, models
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+from django.db.models import Value
 
 from ...factory import owned_models
 from ...fields import has_db_default
@@ -33,7 +35,50 @@ def _add_field(editor, op: ops.AddField, before: ModelSpec, after: ModelSpec, co
         return
     if op.field.column in _columns(editor, before.table):
         return
-    editor.add_field(context.model(before), new_field)
+    add_column(editor, context.model(before), new_field)
+
+
+def add_column(editor, model: type[models.Model], field: models.Field) -> None:
+    """Django's ``add_field``; on SQLite, a NOT NULL column with a constant default is
+    added in place (``ALTER TABLE … ADD COLUMN … NOT NULL DEFAULT …``).
+
+    Django's SQLite editor copies the whole table for such a column (it cannot drop the
+    default afterwards), and renaming the copy into place makes SQLite re-read every
+    table's definition: O(rows) plus O(types). In place it costs neither; the column
+    keeps its default in the schema, which changes nothing for the model (an insert
+    writes every column) and goes with the next copy of the table. (A kind's constant
+    ``db_default`` is the column's default in any case.)
+    """
+    if not _in_place(editor, field):
+        editor.add_field(model, field)
+        return
+    editor.skip_default_on_alter = _keeps_default  # this call only (SQLite has no DROP DEFAULT)
+    try:
+        BaseDatabaseSchemaEditor.add_field(editor, model, field)
+    finally:
+        del editor.skip_default_on_alter
+
+
+def _keeps_default(field: models.Field) -> bool:
+    return True
+
+
+def _in_place(editor, field: models.Field) -> bool:
+    """Can SQLite add this column with ``ADD COLUMN`` where Django copies the table?"""
+    if editor.connection.vendor != "sqlite":
+        return False
+    if field.primary_key or field.unique or field.null or field.remote_field is not None:
+        return False  # (a nullable column without default Django adds in place itself)
+    if field.db_type(editor.connection) is None:
+        return False
+    if field.has_db_default():  # a default the schema keeps anyway: in place if constant
+        default = field.db_default
+        return isinstance(default, Value) or not hasattr(default, "resolve_expression")
+    try:
+        default = editor.effective_default(field)
+        return default is not None and bool(editor.prepare_default(default))
+    except (TypeError, ValueError):
+        return False  # a default SQLite cannot write as a literal: Django's copy
 
 
 def _create_owned(editor, model: type[models.Model], field: models.Field) -> None:

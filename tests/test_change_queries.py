@@ -1,0 +1,119 @@
+"""The statements of a schema change find rows by index, not by reading every type.
+
+A change to one type must not cost more on a site with thousands of types: each query
+it runs on the definition tables is answered from an index (``EXPLAIN QUERY PLAN`` on
+SQLite names a full scan ``SCAN <table>``), and SQLite adds a NOT NULL column in place
+instead of copying the table (whose rename makes SQLite re-read every table's schema).
+bench/scale.py measures the times; these tests keep the shape.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from dynamo_wagtail import api, sync
+from dynamo_wagtail.models import MetaField, MetaModel
+
+pytestmark = [
+    pytest.mark.usefixtures("dynamo"),
+    pytest.mark.skipif(connection.vendor != "sqlite", reason="reads SQLite's query plans"),
+]
+
+DEFINITION_TABLES = (MetaModel._meta.db_table, MetaField._meta.db_table)
+
+
+def _full_scans(queries: CaptureQueriesContext) -> list[tuple[str, str]]:
+    """(statement, plan line) of each full scan of a definition table."""
+    scans = []
+    with connection.cursor() as cursor:
+        for query in queries.captured_queries:
+            sql = query["sql"]
+            if not sql.startswith(("SELECT", "UPDATE", "DELETE")):
+                continue
+            if not any(f'"{table}"' in sql for table in DEFINITION_TABLES):
+                continue
+            cursor.execute(f"EXPLAIN QUERY PLAN {sql}")
+            for row in cursor.fetchall():
+                detail = row[-1]
+                if re.match(r"SCAN (dynamo_wagtail_meta\w+)( |$)", detail):
+                    scans.append((sql, detail))
+    return scans
+
+
+def _make_others(count: int) -> None:
+    for index in range(count):
+        api.create_type(f"Other{index}", [{"name": "title", "kind": "char"}])
+    api.create_type(
+        "Linker",
+        [
+            {"name": "title", "kind": "char"},
+            {"name": "other", "kind": "foreign_key", "related_model": "Other0"},
+        ],
+    )
+
+
+def test_no_change_reads_every_type():
+    _make_others(3)
+    sync.ensure_current()
+    with CaptureQueriesContext(connection) as queries:
+        api.create_type(
+            "Probe",
+            [
+                {"name": "title", "kind": "char", "required": True},
+                {"name": "other", "kind": "foreign_key", "related_model": "Other1"},
+                {"name": "items", "kind": "group"},
+            ],
+            title_field="title",
+        )
+        api.add_field("probe", "note", "char")
+        api.rename_field("Probe", "note", "remark")
+        api.rename_type("Probe", "Sample")
+        api.delete_type("Sample")
+        api.empty_trash("Sample", confirm=True)
+        sync.ensure_current()
+    assert len(queries) > 50  # the changes ran their statements
+    scans = _full_scans(queries)
+    assert scans == [], "\n".join(f"{plan}: {sql[sql.find(' WHERE '):]}" for sql, plan in scans)
+
+
+def test_types_are_found_by_name_ignoring_case():
+    api.create_type("CamelCase", [{"name": "title", "kind": "char"}])
+    assert api.get_type("camelcase").name == "CamelCase"
+    api.rename_type("CAMELCASE", "Renamed")
+    assert MetaModel.objects.get(name="Renamed").name_key == "renamed"
+    with pytest.raises(Exception, match="already exists"):
+        api.create_type("RENAMED", [{"name": "title", "kind": "char"}])
+
+
+def test_a_fixture_keeps_the_name_key(tmp_path):
+    api.create_type("Fixtured", [{"name": "title", "kind": "char"}])
+    path = tmp_path / "types.json"
+    call_command("dumpdata", "dynamo_wagtail.metamodel", output=str(path), verbosity=0)
+    MetaModel.objects.filter(name="Fixtured").update(name_key="")
+    call_command("loaddata", str(path), verbosity=0)
+    assert MetaModel.objects.get(name="Fixtured").name_key == "fixtured"
+
+
+def test_sqlite_adds_a_not_null_column_in_place():
+    api.create_type("Kept", [{"name": "title", "kind": "char", "required": True}])
+    model = api.get_model("Kept")
+    model.objects.create(title="first")
+    with CaptureQueriesContext(connection) as queries:
+        api.add_field("Kept", "note", "char")
+        api.add_field("Kept", "count", "integer", required=True, default="7")
+    statements = [q["sql"] for q in queries]
+    assert [s for s in statements if "ADD COLUMN" in s], statements
+    assert not [s for s in statements if "RENAME TO" in s or '"new__' in s]
+    sync.ensure_current()
+    row = api.get_model("Kept").objects.get()
+    assert (row.title, row.note, row.count) == ("first", "", 7)
+    # The next change that copies the table (a type change) keeps the values.
+    api.alter_field("Kept", "count", kind="decimal", confirm=True)
+    sync.ensure_current()
+    row = api.get_model("Kept").objects.get()
+    assert (row.note, row.count) == ("", 7)
