@@ -78,7 +78,7 @@ def test_no_change_reads_every_type():
         sync.ensure_current()
     assert len(queries) > 50  # the changes ran their statements
     scans = _full_scans(queries)
-    assert scans == [], "\n".join(f"{plan}: {sql[sql.find(' WHERE '):]}" for sql, plan in scans)
+    assert scans == [], "\n".join(f"{plan}: {sql[sql.find(' WHERE ') :]}" for sql, plan in scans)
 
 
 def test_types_are_found_by_name_ignoring_case():
