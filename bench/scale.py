@@ -58,6 +58,27 @@ def _probe(number: int) -> str:
     return f"Probe{number}"
 
 
+#: Statements whose time is the database's own schema work (on SQLite, every ALTER TABLE
+#: re-reads the definitions of all tables: its cost grows with the number of types).
+DDL = ("CREATE", "ALTER", "DROP")
+
+
+class DDLTimer:
+    """A connection's execute wrapper adding up the seconds its DDL statements take."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+
+    def __call__(self, execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        if not sql.lstrip().upper().startswith(DDL):
+            return execute(sql, params, many, context)
+        start = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.seconds += time.perf_counter() - start
+
+
 def operate(op: str, number: int) -> float:
     """One operation on probe type ``number``; its seconds."""
     from dynamo_wagtail import api
@@ -98,6 +119,7 @@ def serve(types: int, fields: int) -> None:
 
     django.setup()
     from django.core.management import call_command
+    from django.db import connection
 
     from bench.population import create_types
     from dynamo_wagtail import sync
@@ -117,7 +139,10 @@ def serve(types: int, fields: int) -> None:
         command = json.loads(line)
         if command.get("op") == "quit":
             break
-        _say({"seconds": operate(command["op"], command["round"])})
+        timer = DDLTimer()
+        with connection.execute_wrapper(timer):
+            seconds = operate(command["op"], command["round"])
+        _say({"seconds": seconds, "ddl": timer.seconds})
 
 
 # -- the parent -------------------------------------------------------------------------
@@ -148,12 +173,14 @@ class Level:
                 return json.loads(line[len(PREFIX) :])
         raise RuntimeError(f"bench.scale at {self.types} types stopped ({self.process.wait()})")
 
-    def ask(self, op: str, number: int) -> float:
+    def ask(self, op: str, number: int) -> tuple[float, float]:
+        """(seconds, of which in DDL statements) of one operation."""
         stdin = self.process.stdin
         assert stdin is not None
         stdin.write(json.dumps({"op": op, "round": number}) + "\n")
         stdin.flush()
-        return float(self.read()["seconds"])
+        answer = self.read()
+        return float(answer["seconds"]), float(answer["ddl"])
 
     def close(self) -> None:
         if self.process.poll() is None:
@@ -174,6 +201,7 @@ def run(urls: dict[int, str], size: dict[str, Any], label: str) -> list[Row]:
     # The setups run side by side (untimed); the rounds one operation at a time.
     children = [Level(types, size["scale_fields"], urls[types]) for types in levels]
     samples: dict[tuple[str, int], list[float]] = {}
+    outside: dict[tuple[str, int], list[float]] = {}  # the seconds outside DDL statements
     try:
         setups = {child.types: child.read() for child in children}
         for child in children:
@@ -188,9 +216,10 @@ def run(urls: dict[int, str], size: dict[str, Any], label: str) -> list[Row]:
             order = children if number % 2 == 0 else children[::-1]
             for op in OPERATIONS:
                 for child in order:
-                    seconds = child.ask(op, number)
+                    seconds, ddl = child.ask(op, number)
                     if number:
                         samples.setdefault((op, child.types), []).append(seconds)
+                        outside.setdefault((op, child.types), []).append(seconds - ddl)
     finally:
         for child in children:
             child.close()
@@ -206,6 +235,17 @@ def run(urls: dict[int, str], size: dict[str, Any], label: str) -> list[Row]:
                 median[low],
                 1.2,
                 medians=median,
+            )
+        )
+        beyond = {types: statistics.median(outside[(op, types)]) for types in levels}
+        rows.append(
+            ratio_row(
+                "scale",
+                f"{op}, beyond the database's own DDL statements: at {high:,} ÷ at {low}",
+                beyond[high],
+                beyond[low],
+                None,
+                medians=beyond,
             )
         )
         for middle in levels[1:-1]:

@@ -58,8 +58,8 @@ def follow(touched: list[MetaModel], purged: set[int], using: str) -> list[tuple
             result.append((item, owner_purged))
     # Items whose group field is gone for good (emptied from the trash).
     # (NOT EXISTS, not NOT IN: an anti-join on the indexed uid, not a scan of every field.)
-    fields = MetaField.objects.using(using).filter(uid=OuterRef("group_field"))
-    orphans = MetaModel.objects.using(using).filter(ITEM_TYPES, ~Exists(fields))
+    field_rows = MetaField.objects.using(using).filter(uid=OuterRef("group_field"))
+    orphans = MetaModel.objects.using(using).filter(ITEM_TYPES, ~Exists(field_rows))
     for item in orphans:
         if item.trashed_at is None:
             MetaModel.objects.using(using).filter(pk=item.pk).update(trashed_at=timezone.now())

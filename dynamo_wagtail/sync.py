@@ -11,6 +11,7 @@ notification (:mod:`dynamo_wagtail.listen`).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
 from collections.abc import Callable
@@ -18,8 +19,10 @@ from typing import Any
 
 from django.apps import apps
 from django.contrib import messages
+from django.core.signals import setting_changed
 from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.db.utils import DatabaseError
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 
 from . import applied, listen, stamp
@@ -50,8 +53,40 @@ def _tables_ready(using: str) -> bool:
     return ready
 
 
+def _thread_connection(using: str) -> Any:
+    """``connections[using]``, kept per thread for the quiet check.
+
+    In a thread without a running event loop, Django's handler keeps one connection object
+    per thread (asgiref's thread-critical local), so this thread's is the same object each
+    time, and asking the handler for it costs more than the rest of the quiet check. In an
+    event loop's thread, where it keeps one per async context, it is asked each time.
+    """
+    if asyncio._get_running_loop() is not None:
+        return connections[using]
+    kept: tuple[int, dict[str, Any]] | None = getattr(_state, "connections", None)
+    if kept is None or kept[0] != _handler_epoch:
+        kept = _state.connections = (_handler_epoch, {})
+    found = kept[1].get(using)
+    if found is None:
+        found = kept[1][using] = connections[using]
+    return found
+
+
+#: Bumped when the databases' settings change: every thread asks the handler again.
+_handler_epoch = 0
+
+
+@receiver(setting_changed)
+def _databases_changed(*, setting: str, **kwargs: Any) -> None:
+    global _handler_epoch
+    if setting == "DATABASES":
+        _handler_epoch += 1
+
+
 def forget_tables() -> None:
     """Check for the definition tables again (after migrate or a test flush)."""
+    global _handler_epoch
+    _handler_epoch += 1
     _state.tables_ready = False
     listen.forget()
     stamp.forget()
@@ -131,7 +166,7 @@ def ensure_current(
     quiet = listening and not force and registry.version is not None
     if quiet and getattr(_state, "tables_ready", False):
         # The common case, kept short: nothing moved since the last version check.
-        connection = connections[using]
+        connection = _thread_connection(using)
         if stamp.quiet(connection) or listen.quiet_now(connection, registry.version):
             return False
     _state.busy = True

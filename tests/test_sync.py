@@ -7,6 +7,7 @@ database with the test process; what they see of a change they learn only throug
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import queue
@@ -24,10 +25,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.test.utils import CaptureQueriesContext
 
-from dynamo_wagtail import api, sync
+from dynamo_wagtail import api, stamp, sync
 from dynamo_wagtail.registry import registry
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -474,3 +475,42 @@ def test_the_admin_in_another_server_process_shows_a_new_field_on_its_next_reque
         assert status == 200, html[:2000]
         assert 'name="title"' in html and 'name="weight"' in html
     assert "Traceback" not in server.log()
+
+
+def test_the_quiet_check_asks_each_threads_own_connection(dynamo: None, monkeypatch):
+    """The check keeps each thread's connection; a thread never uses another's, and an
+    event loop's thread (a connection per async context) asks Django every time."""
+    seen = []
+
+    def quiet(connection):  # the first question of the quiet check: record, say quiet
+        seen.append(connection)
+        return True
+
+    sync.ensure_current()
+    monkeypatch.setattr(stamp, "quiet", quiet)
+    sync.ensure_current(listening=True)
+    sync.ensure_current(listening=True)
+    assert seen == [connections[DEFAULT_DB_ALIAS]] * 2
+    theirs = []
+
+    def in_a_thread():
+        monkeypatch.setattr(stamp, "quiet", lambda connection: False)
+        sync.ensure_current()  # this thread's first check asks the database
+        monkeypatch.setattr(stamp, "quiet", quiet)
+        sync.ensure_current(listening=True)
+        sync.ensure_current(listening=True)
+        theirs.append(connections[DEFAULT_DB_ALIAS])
+        connections[DEFAULT_DB_ALIAS].close()
+
+    worker = threading.Thread(target=in_a_thread)
+    worker.start()
+    worker.join()
+    assert theirs and seen[2:] == [theirs[0], theirs[0]]
+    assert theirs[0] is not connections[DEFAULT_DB_ALIAS]
+
+    async def in_a_loop():
+        sync.ensure_current(listening=True)
+        return connections[DEFAULT_DB_ALIAS]
+
+    own = asyncio.run(in_a_loop())
+    assert seen[-1] is own and own is not connections[DEFAULT_DB_ALIAS]

@@ -71,7 +71,7 @@ def _in_place(editor, field: models.Field) -> bool:
         return False  # (a nullable column without default Django adds in place itself)
     if field.db_type(editor.connection) is None:
         return False
-    if field.has_db_default():  # a default the schema keeps anyway: in place if constant
+    if has_db_default(field):  # a default the schema keeps anyway: in place if constant
         default = field.db_default
         return isinstance(default, Value) or not hasattr(default, "resolve_expression")
     try:
