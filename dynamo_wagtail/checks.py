@@ -188,8 +188,21 @@ def _add(errors: dict[str, Errors], uid: str, option: str, message: str) -> None
 # -- the check ------------------------------------------------------------------
 
 
-def _related(universe: dict[str, ModelSpec], new: ModelSpec, links: Links) -> set[str]:
-    """Types whose classes the change touches: ``new``, its targets, who links there."""
+def _link_signature(spec: ModelSpec) -> tuple[Any, ...]:
+    """What of a type decides its reverse accessors on the types it links to."""
+    relations = tuple(f for f in spec.active_fields if f.target)
+    return (spec.name, spec.app_label, relations, parent_of(spec))
+
+
+def _related(
+    universe: dict[str, ModelSpec], new: ModelSpec, links: Links, old: ModelSpec | None
+) -> set[str]:
+    """Types whose classes the change touches: ``new``, its targets, who links there.
+
+    Who else links to ``new``'s targets matters only for the reverse accessors ``new``
+    puts on them: when those are as applied (no link, name or parent changed), only the
+    types linking to ``new`` itself are built with it.
+    """
     targets = {f.target_type_uid for f in new.active_fields if f.target_type_uid}
     statics = {f.target for f in new.active_fields if f.target and not f.target_type_uid}
     parent = parent_of(new)
@@ -197,7 +210,8 @@ def _related(universe: dict[str, ModelSpec], new: ModelSpec, links: Links) -> se
         targets.add(parent["type"])  # its items key on it: built whole (a ClusterableModel)
     result = {new.uid, *(t for t in targets if t in universe)}
     reached = targets | {new.uid}
-    for key in reached | statics:
+    same = old is not None and old.is_active and _link_signature(old) == _link_signature(new)
+    for key in {new.uid} if same else reached | statics:
         for uid in links.linking(key):
             spec = universe.get(uid)
             if spec is None or uid == new.uid:
@@ -370,20 +384,23 @@ def _django_errors(
 
 
 def check_change(
-    new: ModelSpec | None, others: dict[str, ModelSpec], links: Links | None = None
+    new: ModelSpec | None,
+    others: dict[str, ModelSpec],
+    links: Links | None = None,
+    old: ModelSpec | None = None,
 ) -> None:
     """Refuse ``new`` (the desired spec of a type) if its class would break a class.
 
     ``others`` are the applied specs of the other types, ``links`` their indexes (made
-    from ``others`` if not given; may hold ``new``'s applied spec too). Raises
-    DefinitionError.
+    from ``others`` if not given; may hold ``new``'s applied spec too), ``old`` the
+    type's applied spec if ``others`` lacks it. Raises DefinitionError.
     """
     if new is None or not new.is_active:
         return
     universe = {uid: spec for uid, spec in others.items() if uid != new.uid}
     universe[new.uid] = new
     links = links.copy() if links is not None else Links.of(others.values())
-    old = others.get(new.uid)
+    old = others.get(new.uid, old)
     if old is not None:
         links.remove(old)
     links.add(new)
@@ -391,7 +408,7 @@ def check_change(
     type_errors: Errors = {}
     _link_names(links, new, type_errors)
     apps = CheckApps()
-    built = _build(universe, _related(universe, new, links), apps, links)
+    built = _build(universe, _related(universe, new, links, old), apps, links)
     _field_clashes(new, built["lookup"], field_errors)
     _reverse_clashes(new, universe, built, field_errors)
     if not field_errors and not type_errors:

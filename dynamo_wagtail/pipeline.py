@@ -289,7 +289,7 @@ def prepare(session: Session, meta_model: Any) -> planner.Plan:
     context = applier.Context(dict(now.specs))
     context.others.pop(str(current.uid), None)
     _check_links(plan, context, now.links)
-    checks.check_change(plan.new, context.others, now.links)
+    checks.check_change(plan.new, context.others, now.links, old=plan.old)
     state = old or desired
     assert state is not None  # a plan with operations has an applied or a desired spec
     plan = impact.assess(plan, context.lookup(state))

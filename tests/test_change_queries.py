@@ -16,7 +16,8 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from dynamo_wagtail import api, sync
+from dynamo_wagtail import api, checks, sync
+from dynamo_wagtail.errors import DefinitionError
 from dynamo_wagtail.models import MetaField, MetaModel
 
 pytestmark = pytest.mark.usefixtures("dynamo")
@@ -117,3 +118,30 @@ def test_sqlite_adds_a_not_null_column_in_place():
     sync.ensure_current()
     row = api.get_model("Kept").objects.get()
     assert (row.note, row.count) == ("", 7)
+
+
+def test_a_change_that_keeps_the_links_checks_only_the_type_and_its_targets(monkeypatch):
+    """Other types linking to the same target matter for the accessors a change puts on
+    it; a change that keeps the type's links and name leaves them out of the check."""
+    _make_others(1)
+    for index in range(3):
+        api.create_type(
+            f"Fan{index}",
+            [{"name": "other", "kind": "foreign_key", "related_model": "Other0"}],
+        )
+    built = []
+    real = checks.build_model
+    monkeypatch.setattr(
+        checks, "build_model", lambda spec, *a, **k: built.append(spec.name) or real(spec, *a, **k)
+    )
+    api.add_field("Linker", "note", "char")
+    assert sorted(built) == ["Linker", "Other0"]
+    built.clear()
+    api.add_field(
+        "Linker", "again", "foreign_key", related_model="Other0", options={"related_name": "fans"}
+    )
+    assert {"Fan0", "Fan1", "Fan2"} <= set(built)  # a new link: their accessors count
+    with pytest.raises(DefinitionError):
+        api.add_field(
+            "Fan0", "back", "foreign_key", related_model="Other0", options={"related_name": "fans"}
+        )
