@@ -23,14 +23,6 @@ KIND = GroupKind.name
 ITEM_TYPES = Q(group_field__gte=uuid.UUID(int=0))
 
 
-def items_of(owner: MetaModel, using: str) -> list[MetaModel]:
-    """The item types of the group fields of ``owner``."""
-    fields = MetaField.objects.using(using).filter(meta_model=owner, type=KIND)
-    uids = list(fields.values_list("uid", flat=True))
-    # (A list, not a subquery, which SQLite answers by scanning every type.)
-    return list(MetaModel.objects.using(using).filter(group_field__in=uids)) if uids else []
-
-
 def follow(touched: list[MetaModel], purged: set[int], using: str) -> list[tuple[MetaModel, bool]]:
     """(item type, purge) for every item type the touched types take along: the trash state
     of each follows its field and type (its field's name may have changed: it is touched)."""

@@ -1,11 +1,10 @@
 from django.db import migrations, models
+from django.db.models.functions import Lower
 
 
 def fill_name_key(apps, schema_editor):
     MetaModel = apps.get_model("dynamo_wagtail", "MetaModel")
-    db = schema_editor.connection.alias
-    for pk, name in MetaModel.objects.using(db).values_list("pk", "name"):
-        MetaModel.objects.using(db).filter(pk=pk).update(name_key=name.lower())
+    MetaModel.objects.using(schema_editor.connection.alias).update(name_key=Lower("name"))
 
 
 class Migration(migrations.Migration):
