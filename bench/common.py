@@ -112,6 +112,24 @@ def compare(
     calls of the variants alternate one by one, in an order reversed every round, so a
     burst of noise on a shared machine falls on every variant alike.
     """
+    samples = rounds(fns, runs, min_run_seconds)
+    return {name: statistics.median(values) for name, values in samples.items()}
+
+
+def paired(samples: dict[str, list[float]], name: str, base: str) -> float:
+    """Median over the rounds of ``name``'s time minus ``base``'s in the same round.
+
+    For a difference much smaller than either time: a round's two variants ran side by
+    side, so what a slow stretch of the machine adds to both cancels in their difference,
+    where the difference of the two medians keeps it.
+    """
+    return statistics.median(a - b for a, b in zip(samples[name], samples[base], strict=True))
+
+
+def rounds(
+    fns: dict[str, Callable[[], Any]], runs: int, min_run_seconds: float = 0.0
+) -> dict[str, list[float]]:
+    """Seconds per call of each function in each round, as :func:`compare` measures."""
     inner: dict[str, int] = {}
     for name, fn in fns.items():
         once = timed(fn)
@@ -131,7 +149,7 @@ def compare(
                         spent[name] += time.perf_counter() - start
         for name in names:
             samples[name].append(spent[name] / inner[name])
-    return {name: statistics.median(values) for name, values in samples.items()}
+    return samples
 
 
 def compare_batches(

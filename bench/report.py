@@ -55,13 +55,15 @@ over its value table).
 Sync overhead: a one-row view (one product read by its title, its title as the response, no
 template) through Django's test client, whole requests, with `SyncMiddleware` against the
 same view with no middleware and no check at all (`sync.ensure_current` switched off); the
-variants alternate in rounds of 0.2 s of requests each, and the difference of the medians
-is what the middleware adds per request, with the SQL statements counted. Then, for
+variants alternate in rounds of 0.1 s of requests each, and the median over the rounds of
+each round's difference is what the middleware adds per request, with the SQL statements
+counted. Then, for
 reference, a small page (25 products through a template), the same two ways: what the check
 adds is timed on its own, a thousand middleware calls per run against a bare one, and
 divided by the page's time; the whole-page A/B is shown too, but it varies by more than 3 %
-from run to run on a shared machine. A partial run (`--only`) replaces its own sections and
-says so under the machine.
+from run to run on a shared machine. On PostgreSQL the variant with `DYNAMO_LISTEN = False`
+runs beside the bare page in a round of its own (switching it resets listening connections).
+A partial run (`--only`) replaces its own sections and says so under the machine.
 
 Cold start: fresh processes at 200 and 2,000 types of 20 fields, the dynamic site against the
 same models written as a static app, and a bare start (the static side's settings without its

@@ -153,7 +153,7 @@ def ensure_current(
     """Rebuild what changed since this process last looked. True if anything did.
 
     Costs one single-row query. With ``listening`` (for reads), it costs no query while
-    nothing moved: on SQLite a ``stat`` of the change stamp (:mod:`dynamo_wagtail.stamp`),
+    nothing moved: on SQLite a ``pread`` of the change stamp (:mod:`dynamo_wagtail.stamp`),
     on a PostgreSQL connection that listens and heard nothing a poll of its socket
     (:mod:`dynamo_wagtail.listen`), where a change committed a moment ago may show a
     moment later. Within a request, after the middleware's check, it costs
@@ -181,7 +181,7 @@ def ensure_current(
         heard = watch.generation if watch is not None else 0
         key = stamp.before_check(connection)
         version = _read_version(connection, listen_too=watch is None and listen.enabled(connection))
-        stamp.checked(connection, key)
+        stamp.checked(connection, key, version)
         changed = False
         if version != registry.version or force:
             with registry.lock:

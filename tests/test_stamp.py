@@ -2,13 +2,14 @@
 
 The other processes of a real server are in the multiprocess tests of test_sync.py;
 here another process's change is a version bumped through a second connection and the
-stamp replaced as its commit would.
+stamp written as its commit would.
 """
 
 from __future__ import annotations
 
 import os
 import sqlite3
+import time
 from pathlib import Path
 
 import pytest
@@ -31,8 +32,8 @@ def _queries(client) -> tuple[int, dict]:
     return len(queries), response.json()
 
 
-def _bump_elsewhere() -> int:
-    """A change committed by another process: the version moves, the stamp is replaced."""
+def _bump_elsewhere(*, write: bool = True) -> int:
+    """A change committed by another process: the version moves, the stamp is rewritten."""
     other = sqlite3.connect(connection.settings_dict["NAME"])
     try:
         table = SchemaState._meta.db_table
@@ -41,7 +42,25 @@ def _bump_elsewhere() -> int:
         (version,) = other.execute(f"SELECT version FROM {table} WHERE id = 1").fetchone()  # noqa: S608
     finally:
         other.close()
-    stamp.write(connection, version)
+    if write:
+        stamp.write(connection, version)
+    return version
+
+
+def _kept_until(moment: float) -> None:
+    """Take the file this process keeps open as the one at the stamp's path until
+    ``moment`` (0: look at the path again at the next check)."""
+    for entry in stamp._opened.values():
+        entry.valid_until = moment
+
+
+def _replace_elsewhere() -> int:
+    """A change committed by another process that replaced the stamp with a new file (as
+    older releases did) instead of writing into it."""
+    version = _bump_elsewhere(write=False)
+    path = Path(stamp.path(connection) or "")
+    path.with_name(path.name + ".new").write_bytes(stamp._record(version))
+    os.replace(path.with_name(path.name + ".new"), path)
     return version
 
 
@@ -52,14 +71,15 @@ def gadget(dynamo: None, client):
     return client
 
 
-def test_a_change_writes_the_stamp_beside_the_database_file(gadget):
+def test_a_change_writes_a_new_record_into_the_stamp_in_place(gadget):
     path = Path(stamp.path(connection) or "")
     assert path.name == Path(connection.settings_dict["NAME"]).name + stamp.SUFFIX
-    before = os.stat(path)
+    before, inode = path.read_bytes(), os.stat(path).st_ino
     api.add_field("Gadget", "weight", "integer")
-    after = os.stat(path)
-    assert (after.st_ino, after.st_mtime_ns) != (before.st_ino, before.st_mtime_ns)
-    assert path.read_text().strip() == str(sync.read_version())
+    after = path.read_bytes()
+    # The same file (processes keep it open), a record never written before.
+    assert os.stat(path).st_ino == inode and after != before
+    assert len(after) == stamp.SIZE and after.split()[0] == str(sync.read_version()).encode()
 
 
 def test_a_quiet_read_asks_nothing_and_a_moved_stamp_asks_once(gadget):
@@ -71,9 +91,33 @@ def test_a_quiet_read_asks_nothing_and_a_moved_stamp_asks_once(gadget):
     assert _queries(gadget)[0] == 0
 
 
+def test_a_replaced_stamp_is_seen_at_the_next_look_at_its_path(gadget):
+    """The open file still reads the old record; the path is looked at again within
+    VALIDATE seconds (here at once), and the new file then moves the check."""
+    assert _queries(gadget)[0] == 0
+    _kept_until(time.monotonic() + 3600)
+    version = _replace_elsewhere()
+    assert _queries(gadget)[0] == 0  # within VALIDATE: the kept file is the old one
+    _kept_until(0.0)
+    count, answer = _queries(gadget)
+    assert count >= 1 and answer["version"] == version == registry.version
+    assert _queries(gadget)[0] == 0  # the new file is the one kept now
+
+
+def test_a_stamp_removed_by_another_process_is_not_trusted(gadget):
+    assert _queries(gadget)[0] == 0
+    _kept_until(0.0)
+    version = _bump_elsewhere(write=False)
+    # The other process could not write it and removed it (stamp.write's fallback).
+    Path(stamp.path(connection) or "").unlink()
+    count, answer = _queries(gadget)
+    assert count >= 1 and answer["version"] == version == registry.version
+
+
 def test_a_missing_stamp_falls_back_to_the_query_and_is_made_again(gadget):
     path = Path(stamp.path(connection) or "")
     path.unlink()
+    _kept_until(0.0)  # another process's removal is seen when the path is looked at
     count, _ = _queries(gadget)
     assert count == 1  # the version query: a missing stamp is never trusted
     assert path.exists()  # made again, only if still missing
@@ -82,7 +126,7 @@ def test_a_missing_stamp_falls_back_to_the_query_and_is_made_again(gadget):
 
 def test_an_unwritable_stamp_leaves_every_read_on_the_query(gadget, monkeypatch):
     path = Path(stamp.path(connection) or "")
-    monkeypatch.setattr(stamp.os, "replace", _refuse)
+    monkeypatch.setattr(stamp.os, "link", _refuse)
     monkeypatch.setattr(stamp.os, "open", _refuse)
     api.add_field("Gadget", "weight", "integer")
     assert not path.exists()  # what could not be replaced is removed, not trusted
