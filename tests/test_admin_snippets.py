@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django import forms
 from django.core import checks
+from django.db.models.signals import post_delete, post_save
 from django.urls import NoReverseMatch, reverse
 from django.utils.text import capfirst
 from wagtail import hooks
@@ -19,7 +20,7 @@ from wagtail.permissions import policy_registry
 from wagtail.snippets.models import SNIPPET_MODELS
 
 from dynamo_wagtail import api
-from dynamo_wagtail.admin import snippets
+from dynamo_wagtail.admin import registrations, snippets
 from dynamo_wagtail.admin.urls import resolver
 from dynamo_wagtail.registry import registry
 
@@ -335,9 +336,6 @@ def test_old_classes_are_not_kept_alive(admin_client: Any, features: dict[str, b
 
 
 def test_features_get_their_views_and_search_handlers(admin_client: Any) -> None:
-    from django.db.models.signals import post_save
-    from wagtail.search.signal_handlers import post_save_signal_handler
-
     Article = make_article(
         drafts=True,
         revisions=True,
@@ -355,8 +353,7 @@ def test_features_get_their_views_and_search_handlers(admin_client: Any) -> None
     assert Article.objects.get(title="title value").live
     for name in ("edit", "history", "unpublish", "lock", "usage"):
         assert admin_client.get(url(Article, name, entry.pk)).status_code in (200, 405), name
-    receivers = post_save._live_receivers(Article)
-    assert post_save_signal_handler in [*receivers[0], *receivers[1]]
+    assert registrations.handlers_of(Article) == {"search"}
     Article.objects.create(title="Jazz night", body="in the cellar")
     found = admin_client.get(url(Article, "list"), {"q": "cellar"})
     assert found.status_code == 200
@@ -364,20 +361,44 @@ def test_features_get_their_views_and_search_handlers(admin_client: Any) -> None
 
     api.delete_type("Article")
     assert Article not in snippets_workflow_models()
-    receivers = post_save._live_receivers(Article)
-    assert post_save_signal_handler not in [*receivers[0], *receivers[1]]
+    assert registrations.handlers_of(Article) == set()
 
 
 def test_indexed_type_without_admin_is_indexed_too(admin_client: Any) -> None:
-    from django.db.models.signals import post_save
-
     api.create_type("Quiet", [{"name": "text", "kind": "char"}], admin=False, search_index=True)
     Quiet = api.get_model("Quiet")
     assert Quiet not in SNIPPET_MODELS
-    assert post_save.has_listeners(Quiet)
+    assert registrations.handlers_of(Quiet) == {"search"}
     Quiet.objects.create(text="hello")
+    Quiet.objects.create(text="goodbye")
+    assert [q.text for q in Quiet.objects.search("hello")] == ["hello"]
     api.delete_type("Quiet")
-    assert not post_save.has_listeners(Quiet)
+    assert registrations.handlers_of(Quiet) == set()
+
+
+def test_saves_and_deletes_update_the_reference_index_through_one_receiver(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """A type with a link is in Wagtail's reference index; its saves and deletes update it
+    through one receiver for all generated types, so the receivers of post_save and
+    post_delete do not grow with the number of types (each connect and disconnect scans
+    them all and empties the signal's cache)."""
+    api.create_type("Venue", [{"name": "name", "kind": "char"}], title_field="name")
+    link = [{"name": "title", "kind": "char"}, {"name": "venue", "kind": "foreign_key"}]
+    link[1]["related_model"] = "Venue"
+    api.create_type("Gig", link, title_field="title")
+    before = (len(post_save.receivers), len(post_delete.receivers))
+    for number in range(3):
+        api.create_type(f"Show{number}", link, title_field="title")
+    assert (len(post_save.receivers), len(post_delete.receivers)) == before
+    Venue, Gig = api.get_model("Venue"), api.get_model("Gig")
+    assert Gig in ReferenceIndex.tracked_models and registrations.handlers_of(Gig) == {"references"}
+    hall = Venue.objects.create(name="Hall")
+    with django_capture_on_commit_callbacks(execute=True):
+        gig = Gig.objects.create(title="Jazz", venue=hall)
+    assert [r.object_id for r in ReferenceIndex.get_references_to(hall)] == [str(gig.pk)]
+    gig.delete()
+    assert not ReferenceIndex.get_references_to(hall).exists()
 
 
 def snippets_workflow_models() -> list[type]:

@@ -12,8 +12,9 @@ registration                                   undone by
 ``checks.register(snippets_model_check)``      :func:`recorded` → discard from the registry
 ``admin_url_finder.finder_classes[M]``         :func:`forget_model`
 ``policy_registry`` (fallback policy for M)    :func:`forget_model`
-``ReferenceIndex.indexed/tracked_models``      :func:`forget_model` (and its post_save /
-  + post_save/post_delete handlers for M         post_delete handlers disconnected)
+``ReferenceIndex.indexed/tracked_models``      :func:`forget_model`; Wagtail's post_save /
+  + post_save/post_delete handlers for M         post_delete handlers for M are replaced at
+                                                 once by this module's (see below)
 ``SNIPPET_MODELS`` (+ sort)                    :func:`forget_model`
 chooser: ``register_form_field_override(       :func:`forget_model`
   ForeignKey, to=M)``
@@ -33,12 +34,27 @@ running with an old class while its type changed).
 from __future__ import annotations
 
 import contextlib
+import weakref
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from django.core import checks
 from django.db import models
 from django.db.models.signals import post_delete, post_save
+from modelcluster.models import get_all_child_relations
+from modelsearch.signal_handlers import post_delete_signal_handler, post_save_signal_handler
+from wagtail import hooks
+from wagtail.admin.admin_url_finder import finder_classes
+from wagtail.admin.forms.models import registry as form_field_overrides
+from wagtail.models import ReferenceIndex
+from wagtail.permissions import policy_registry
+from wagtail.search.index import class_is_indexed
+from wagtail.signal_handlers import (
+    disconnect_reference_index_signal_handlers_for_model,
+    remove_reference_index_on_delete,
+    update_reference_index_on_save,
+)
+from wagtail.snippets.models import SNIPPET_MODELS
 
 Model = type[models.Model]
 
@@ -46,7 +62,6 @@ Model = type[models.Model]
 @contextlib.contextmanager
 def recorded(viewset: Any) -> Iterator[None]:
     """Note the hooks and system checks added inside the block on ``viewset``."""
-    from wagtail import hooks
 
     # Import every wagtail_hooks module first, or their hooks would be noted as ours.
     hooks.search_for_hooks()
@@ -65,7 +80,6 @@ def recorded(viewset: Any) -> Iterator[None]:
 
 def forget_recorded(viewset: Any) -> None:
     """Remove the hooks and checks :func:`recorded` noted."""
-    from wagtail import hooks
 
     for name, entry in getattr(viewset, "_dynamo_hooks", ()):
         entries = hooks._hooks.get(name, [])
@@ -88,12 +102,6 @@ def _pop_type(registry: Any, model: Model) -> None:
 
 def forget_model(model: Model) -> None:
     """Take ``model`` out of every Wagtail registry a snippet viewset put it in."""
-    from wagtail.admin.admin_url_finder import finder_classes
-    from wagtail.admin.forms.models import registry as form_field_overrides
-    from wagtail.models import ReferenceIndex
-    from wagtail.permissions import policy_registry
-    from wagtail.signal_handlers import disconnect_reference_index_signal_handlers_for_model
-    from wagtail.snippets.models import SNIPPET_MODELS
 
     if model in SNIPPET_MODELS:  # a scan at C speed; the removal below is Python's
         _remove_identical(SNIPPET_MODELS, model)
@@ -101,7 +109,9 @@ def forget_model(model: Model) -> None:
     _pop_type(policy_registry, model)
     policy_registry.fallback_policies.pop(model, None)
     form_field_overrides.values_by_fk_related_model.pop(model, None)
-    if model in ReferenceIndex.tracked_models:
+    if model in _referenced:
+        _referenced.discard(model)
+    elif model in ReferenceIndex.tracked_models:
         disconnect_reference_index_signal_handlers_for_model(model)
     ReferenceIndex.tracked_models.discard(model)
     ReferenceIndex.indexed_models.discard(model)
@@ -130,7 +140,53 @@ def _remove_identical(items: list[Any], value: Any) -> None:
             return
 
 
-# -- search (modelsearch) handlers, for runtime models only ----------------------
+# -- save and delete handlers, one receiver for every generated class ------------------
+#
+# Wagtail connects its reference index handlers, and modelsearch its index handlers, to
+# post_save / post_delete once per model. For generated classes this module connects one
+# receiver per signal instead and calls the same handlers for the classes that want them:
+# per-model receivers make every connect and disconnect scan all receivers of the signal,
+# and empty its per-sender cache, so that each save or delete after a schema change
+# scanned them again (at 2,000 types, a few milliseconds per change).
+
+#: Generated classes whose saves and deletes update Wagtail's reference index.
+_referenced: weakref.WeakSet[Any] = weakref.WeakSet()
+#: Generated classes whose saves and deletes update the search index.
+_searched: weakref.WeakSet[Any] = weakref.WeakSet()
+
+
+def _saved(sender: Any, **kwargs: Any) -> None:
+    if sender in _referenced:
+        update_reference_index_on_save(sender=sender, **kwargs)
+    if sender in _searched:
+        post_save_signal_handler(sender=sender, **kwargs)
+
+
+def _deleted(sender: Any, **kwargs: Any) -> None:
+    if sender in _referenced:
+        remove_reference_index_on_delete(sender=sender, **kwargs)
+    if sender in _searched:
+        post_delete_signal_handler(sender=sender, **kwargs)
+
+
+def connect_handlers() -> None:
+    """Connect the two receivers (once; from ``AppConfig.ready()``)."""
+    post_save.connect(_saved, dispatch_uid="dynamo_wagtail_saved")
+    post_delete.connect(_deleted, dispatch_uid="dynamo_wagtail_deleted")
+
+
+def take_over_references(model: Model) -> None:
+    """After Wagtail's ``ReferenceIndex.register_model(model)``: the generated classes it
+    tracks now (the model, its child models) get their handlers from this module."""
+    candidates = [model, *(r.related_model for r in get_all_child_relations(model))]
+    for candidate in candidates:
+        if (
+            hasattr(candidate, "dynamo_spec")
+            and candidate in ReferenceIndex.tracked_models
+            and candidate not in _referenced
+        ):
+            disconnect_reference_index_signal_handlers_for_model(candidate)
+            _referenced.add(candidate)
 
 
 def connect_search(model: Model) -> bool:
@@ -138,28 +194,22 @@ def connect_search(model: Model) -> bool:
 
     The factory gives indexed classes modelsearch's ``index_entries`` relation.
     """
-    from wagtail.search import index
-    from wagtail.search.signal_handlers import (
-        post_delete_signal_handler,
-        post_save_signal_handler,
-    )
-
-    if not index.class_is_indexed(model):
+    if not class_is_indexed(model):
         return False
     if getattr(model, "search_auto_update", True):
-        post_save.connect(post_save_signal_handler, sender=model)
-        post_delete.connect(post_delete_signal_handler, sender=model)
+        _searched.add(model)
     return True
 
 
 def disconnect_search(model: Model) -> None:
-    from wagtail.search.signal_handlers import (
-        post_delete_signal_handler,
-        post_save_signal_handler,
-    )
+    _searched.discard(model)
 
-    post_save.disconnect(post_save_signal_handler, sender=model)
-    post_delete.disconnect(post_delete_signal_handler, sender=model)
+
+def handlers_of(model: Model) -> set[str]:
+    """Which of this module's handlers ``model``'s saves and deletes get (for checks)."""
+    return {
+        name for name, kept in (("references", _referenced), ("search", _searched)) if model in kept
+    }
 
 
 # -- caches -----------------------------------------------------------------------

@@ -162,6 +162,11 @@ class DynamoSnippetViewSet(SnippetViewSet):
         # Not viewsets.register(): its URLs are served by dynamo_wagtail.admin.urls.
         self.chooser_viewset.on_register()
 
+    def register_reference_index(self) -> None:
+        # Wagtail decides what to track; one receiver serves every generated class.
+        super().register_reference_index()
+        registrations.take_over_references(self.model)
+
     def register_model_check(self) -> None:
         # One check covers every generated type (panels_check): a closure per type given
         # to checks.register() would stay in django.utils.inspect's lru_cache with its model.
@@ -349,6 +354,7 @@ def connect() -> None:
     Classes the registry already holds are registered at once.
     """
     checks.register(panels_check, "panels")
+    registrations.connect_handlers()
     with registry.lock:
         if on_registry_change in registry.listeners:
             return
