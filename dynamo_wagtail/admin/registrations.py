@@ -46,6 +46,10 @@ from modelsearch.signal_handlers import post_delete_signal_handler, post_save_si
 from wagtail import hooks
 from wagtail.admin.admin_url_finder import finder_classes
 from wagtail.admin.forms.models import registry as form_field_overrides
+from wagtail.admin.menu import admin_menu, settings_menu
+from wagtail.admin.panels.model_utils import get_edit_handler
+from wagtail.admin.telepath import registry as telepath_registry
+from wagtail.admin.viewsets import viewsets as viewset_registry
 from wagtail.models import ReferenceIndex
 from wagtail.permissions import policy_registry
 from wagtail.search.index import class_is_indexed
@@ -54,7 +58,8 @@ from wagtail.signal_handlers import (
     remove_reference_index_on_delete,
     update_reference_index_on_save,
 )
-from wagtail.snippets.models import SNIPPET_MODELS
+from wagtail.snippets.action_menu import get_base_snippet_action_menu_items
+from wagtail.snippets.models import SNIPPET_MODELS, get_workflow_enabled_models
 
 Model = type[models.Model]
 
@@ -62,7 +67,6 @@ Model = type[models.Model]
 @contextlib.contextmanager
 def recorded(viewset: Any) -> Iterator[None]:
     """Note the hooks and system checks added inside the block on ``viewset``."""
-
     # Import every wagtail_hooks module first, or their hooks would be noted as ours.
     hooks.search_for_hooks()
     hooks_before = {name: len(entries) for name, entries in hooks._hooks.items()}
@@ -80,7 +84,6 @@ def recorded(viewset: Any) -> Iterator[None]:
 
 def forget_recorded(viewset: Any) -> None:
     """Remove the hooks and checks :func:`recorded` noted."""
-
     for name, entry in getattr(viewset, "_dynamo_hooks", ()):
         entries = hooks._hooks.get(name, [])
         for index, candidate in enumerate(entries):
@@ -102,7 +105,6 @@ def _pop_type(registry: Any, model: Model) -> None:
 
 def forget_model(model: Model) -> None:
     """Take ``model`` out of every Wagtail registry a snippet viewset put it in."""
-
     if model in SNIPPET_MODELS:  # classes compare by identity: both scans at C speed
         SNIPPET_MODELS.remove(model)
     _pop_type(finder_classes, model)
@@ -119,18 +121,14 @@ def forget_model(model: Model) -> None:
 
 def forget_widget(chooser: Any) -> None:
     """Take the chooser's widget class out of the telepath adapter registry."""
-    from wagtail.admin.telepath import registry as telepath_registry
-
     widget_class = chooser.__dict__.get("widget_class")
     if widget_class is not None:
         telepath_registry.adapters.pop(widget_class, None)
 
 
 def forget_viewsets(*viewsets: Any) -> None:
-    from wagtail.admin.viewsets import viewsets as registry
-
     for viewset in viewsets:
-        _remove_identical(registry.viewsets, viewset)
+        _remove_identical(viewset_registry.viewsets, viewset)
 
 
 def _remove_identical(items: list[Any], value: Any) -> None:
@@ -217,10 +215,8 @@ def handlers_of(model: Model) -> set[str]:
 
 def clear_caches() -> None:
     """Caches that hold generated classes or were computed from the snippet list."""
-    from wagtail.admin.menu import admin_menu, settings_menu
-    from wagtail.admin.panels.model_utils import get_edit_handler
-    from wagtail.snippets.action_menu import get_base_snippet_action_menu_items
-    from wagtail.snippets.models import get_workflow_enabled_models
+    # Imported here, not above: importing a wagtail_hooks module registers its hooks, which
+    # Wagtail does itself, in app order, when it first looks for hooks.
     from wagtail.snippets.wagtail_hooks import SnippetsMenuItem
 
     get_workflow_enabled_models.cache_clear()
@@ -241,8 +237,6 @@ def sweep(is_stale: Callable[[Any], bool], models: Iterable[Any]) -> None:
     whatever still holds one may have put it back in a registry (a request that was
     running on it). Looking at those alone costs nothing per installed type.
     """
-    from wagtail.admin.telepath import registry as telepath_registry
-
     stale = {model for model in models if is_stale(model)}
     for model in stale:
         forget_model(model)
