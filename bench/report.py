@@ -67,8 +67,13 @@ A partial run (`--only`) replaces its own sections and says so under the machine
 
 Cold start: fresh processes at 200 and 2,000 types of 20 fields, the dynamic site against the
 same models written as a static app, and a bare start (the static side's settings without its
-app: Django and Wagtail alone). "Beyond a bare start" subtracts the bare start's
-`django.setup()` from both sides: what the types cost each way.
+app: Django and Wagtail alone), five fresh processes each after an unmeasured one, with
+bytecode cached as on a deployed site. "Beyond a bare start" subtracts the bare start's
+`django.setup()` from both sides. "Beyond each side's start without them" is the types
+alone: on the dynamic side the time after its own `django.setup()` (it reads no database at
+start-up, so no type is built there), on the static side the time beyond the bare start;
+what this project's apps add to a start (its own and `wagtail.api.v3`, the same at any
+number of types) is given beside it.
 
 Scale: one type's schema changes with few and with many types present. One process per
 level (5, 200 and 2,000 types of 10 simple fields, one in ten linking to another type), each

@@ -12,9 +12,11 @@ notification (:mod:`dynamo_wagtail.listen`).
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.apps import apps
@@ -125,9 +127,44 @@ def applied_spec_of(uid: str, using: str = DEFAULT_DB_ALIAS) -> ModelSpec | None
     return ModelSpec.from_json(data) if data else None
 
 
+_pausers = 0
+_resume = False
+_pause_lock = threading.Lock()
+
+
+@contextmanager
+def _collection_paused() -> Iterator[None]:
+    """The cyclic garbage collector paused while classes are built, then as it was.
+
+    A build makes objects that live as long as their class (fields, options, managers,
+    panels): the collector's full passes would scan the whole heap again and again for
+    nothing to free, and the heap grows with every class. At start-up that was about 40 %
+    of building 200 types, and more for each type at 2,000. Garbage the build leaves is
+    collected by the next pass after it.
+    """
+    global _pausers, _resume
+    with _pause_lock:
+        if not _pausers:
+            _resume = gc.isenabled()
+            gc.disable()
+        _pausers += 1
+    try:
+        yield
+    finally:
+        with _pause_lock:
+            _pausers -= 1
+            if not _pausers and _resume:
+                gc.enable()
+
+
 def _install(using: str, version: int | None, *, force: bool = False) -> None:
     """Install the classes of ``version`` (None: read it), comparing only the types the
     versions since the installed one changed. Callers hold ``registry.lock``."""
+    with _collection_paused():
+        _install_classes(using, version, force=force)
+
+
+def _install_classes(using: str, version: int | None, *, force: bool) -> None:
     known = registry.version
     current = applied.current(using, version, full=force)
     changed = None

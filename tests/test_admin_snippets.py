@@ -10,7 +10,7 @@ import pytest
 from django import forms
 from django.core import checks
 from django.db.models.signals import post_delete, post_save
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, clear_url_caches, get_resolver, reverse
 from django.utils.text import capfirst
 from wagtail import hooks
 from wagtail.admin.admin_url_finder import finder_classes
@@ -141,6 +141,23 @@ def test_renamed_type_moves_its_urls(admin_client: Any) -> None:
     assert str(capfirst(Story._meta.verbose_name_plural)) in snippet_index_names(admin_client)
     with pytest.raises(NoReverseMatch):
         reverse("wagtailsnippets_dynamo_article:list")
+
+
+def test_a_type_registered_before_the_first_request_leaves_the_urlconf_unloaded(
+    admin_client: Any,
+) -> None:
+    clear_url_caches()  # as in a process that has served no request yet
+    root = get_resolver()
+    Article = make_article()
+    # Registering built no URL table: the root URLconf is read at the first request.
+    assert "url_patterns" not in root.__dict__
+    assert admin_client.get("/admin/snippets/dynamo/article/").status_code == 200
+    assert "url_patterns" in get_resolver().__dict__
+    assert url(Article, "add") == "/admin/snippets/dynamo/article/add/"
+    # Once loaded, a change reaches the tables the first request built.
+    api.rename_type("Article", "Story")
+    assert admin_client.get("/admin/snippets/dynamo/article/").status_code == 404
+    assert admin_client.get("/admin/snippets/dynamo/story/").status_code == 200
 
 
 def test_deleted_type_leaves_no_registration(admin_client: Any) -> None:

@@ -8,6 +8,7 @@ database with the test process; what they see of a change they learn only throug
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import os
 import queue
@@ -23,6 +24,7 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import pytest
 from django.db import DEFAULT_DB_ALIAS, connection, connections
@@ -514,3 +516,34 @@ def test_the_quiet_check_asks_each_threads_own_connection(dynamo: None, monkeypa
 
     own = asyncio.run(in_a_loop())
     assert seen[-1] is own and own is not connections[DEFAULT_DB_ALIAS]
+
+
+# -- building: the cyclic collector paused ----------------------------------------------
+
+
+@pytest.mark.parametrize("enabled_before", [True, False])
+def test_the_collector_is_paused_while_classes_are_built_and_then_as_it_was(
+    dynamo: None, enabled_before: bool
+):
+    seen: list[bool] = []
+
+    def listener(installed: Any, removed: Any) -> None:
+        seen.append(gc.isenabled())
+
+    registry.listeners.append(listener)
+    if not enabled_before:
+        gc.disable()
+    try:
+        api.create_type("Gadget", [{"name": "title", "kind": "char"}])
+        assert seen and not any(seen)  # every build ran with the collector paused
+        assert gc.isenabled() is enabled_before
+        # A build that fails leaves it as it was too.
+        with registry.lock:
+            registry.version = None
+        with mock.patch.object(registry, "sync", side_effect=RuntimeError("broken build")):
+            with pytest.raises(RuntimeError):
+                sync.ensure_current(force=True)
+        assert gc.isenabled() is enabled_before
+    finally:
+        registry.listeners.remove(listener)
+        gc.enable()

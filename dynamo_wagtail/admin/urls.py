@@ -220,10 +220,16 @@ class DynamicViewSetResolver(URLResolver):
         return include_ if isinstance(include_, URLResolver) else None
 
     def _ancestors(self) -> list[URLResolver]:
-        """The resolvers from the root URLconf down to this one (their tables hold ours)."""
+        """The resolvers from the root URLconf down to this one (their tables hold ours).
+
+        Only resolvers whose patterns are loaded are walked: one that has not loaded its
+        URLconf yet has built no table either (at start-up, before the first request,
+        the root URLconf is not imported for this).
+        """
 
         def walk(resolver: URLResolver, trail: list[URLResolver]) -> list[URLResolver] | None:
-            for pattern in resolver.url_patterns:
+            # url_patterns is a cached_property: loaded once read.
+            for pattern in resolver.__dict__.get("url_patterns", ()):
                 if pattern is self:
                     return [*trail, resolver]
                 if isinstance(pattern, URLResolver) and not isinstance(
