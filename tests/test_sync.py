@@ -540,9 +540,9 @@ def test_the_collector_is_paused_while_classes_are_built_and_then_as_it_was(
         # A build that fails leaves it as it was too.
         with registry.lock:
             registry.version = None
-        with mock.patch.object(registry, "sync", side_effect=RuntimeError("broken build")):
-            with pytest.raises(RuntimeError):
-                sync.ensure_current(force=True)
+        broken = mock.patch.object(registry, "sync", side_effect=RuntimeError("broken build"))
+        with broken, pytest.raises(RuntimeError):
+            sync.ensure_current(force=True)
         assert gc.isenabled() is enabled_before
     finally:
         registry.listeners.remove(listener)
