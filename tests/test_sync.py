@@ -547,3 +547,22 @@ def test_the_collector_is_paused_while_classes_are_built_and_then_as_it_was(
     finally:
         registry.listeners.remove(listener)
         gc.enable()
+
+
+def test_a_large_build_collects_what_it_left_unscanned_when_it_ends(
+    dynamo: None, monkeypatch: pytest.MonkeyPatch
+):
+    full: list[bool] = []
+
+    def watch(phase: str, info: dict[str, int]) -> None:
+        if phase == "start" and info["generation"] == 2:
+            full.append(True)
+
+    monkeypatch.setattr(sync, "COLLECT_AFTER", 0)  # every build counts as large
+    gc.callbacks.append(watch)
+    try:
+        api.create_type("Gadget", [{"name": "title", "kind": "char"}])
+    finally:
+        gc.callbacks.remove(watch)
+    assert full
+    assert gc.isenabled()
