@@ -397,7 +397,7 @@ def check_change(
     """
     if new is None or not new.is_active:
         return
-    universe = {uid: spec for uid, spec in others.items() if uid != new.uid}
+    universe = dict(others)  # copied at C speed; a comprehension walked every type
     universe[new.uid] = new
     links = links.copy() if links is not None else Links.of(others.values())
     old = others.get(new.uid, old)

@@ -272,9 +272,15 @@ def desired_spec(meta_model: Any, applied: ModelSpec | None) -> ModelSpec | None
 
 def others(exclude_uid: str, using: str) -> dict[str, ModelSpec]:
     """The applied specs of the types other than ``exclude_uid`` (kept parsed per version)."""
-    specs = dict(applied.current(using).specs)
+    return _context(exclude_uid, using).others
+
+
+def _context(exclude_uid: str, using: str) -> applier.Context:
+    """The applied specs of the other types with their link indexes, for the applier."""
+    now = applied.current(using)
+    specs = dict(now.specs)
     specs.pop(exclude_uid, None)
-    return specs
+    return applier.Context(specs, now.links)
 
 
 def prepare(session: Session, meta_model: Any) -> planner.Plan:
@@ -286,7 +292,7 @@ def prepare(session: Session, meta_model: Any) -> planner.Plan:
     if plan.is_empty:
         return plan
     now = applied.current(session.using)
-    context = applier.Context(dict(now.specs))
+    context = applier.Context(dict(now.specs), now.links)
     context.others.pop(str(current.uid), None)
     _check_links(plan, context, now.links)
     checks.check_change(plan.new, context.others, now.links, old=plan.old)
@@ -339,7 +345,7 @@ def _check_links(plan: planner.Plan, context: applier.Context, links: Links) -> 
 
 def _execute_atomic(session: Session, meta_model: Any, plan: planner.Plan) -> None:
     old_model = registry.get(str(meta_model.uid))
-    context = applier.Context(others(str(meta_model.uid), session.using))
+    context = _context(str(meta_model.uid), session.using)
     notify.send(plan, meta_model, "pre", old_model, notify.upcoming(plan, context))
     state = plan.old
     for op in plan.operations:
@@ -356,7 +362,7 @@ def _execute_atomic(session: Session, meta_model: Any, plan: planner.Plan) -> No
 def _execute_stepwise(session: Session, meta_model: Any, plan: planner.Plan) -> None:
     connection = connections[session.using]
     old_model = registry.get(str(meta_model.uid))
-    context = applier.Context(others(str(meta_model.uid), session.using))
+    context = _context(str(meta_model.uid), session.using)
     if plan.is_empty:
         # Nothing left to plan: finish indexes and constraints a failure left out.
         with connection.schema_editor(atomic=False) as editor:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sys
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import MISSING, asdict, dataclass, field, fields, replace
 from functools import cached_property
 from typing import Any
 
@@ -150,11 +150,24 @@ class FieldSpec:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> FieldSpec:
-        data = dict(data)
-        data["choices"] = tuple(tuple(c) for c in data.get("choices", ()))
-        data["options"] = _freeze(data.get("options") or {})
-        data["former_names"] = tuple(data.get("former_names", ()))
-        return cls(**data)
+        values = {**_FIELD_DEFAULTS, **data}
+        values["choices"] = tuple(tuple(c) for c in values["choices"] or ())
+        values["options"] = _freeze(values["options"] or {})
+        values["former_names"] = tuple(values["former_names"] or ())
+        if values.keys() != _FIELD_NAMES:
+            return cls(**values)  # a key missing or unknown: the dataclass says which
+        # What __init__ and __post_init__ do, without a setattr per attribute: a start
+        # parses every field of every type.
+        values["name"] = sys.intern(values["name"])
+        values["former_names"] = tuple(map(sys.intern, values["former_names"]))
+        spec = object.__new__(cls)
+        spec.__dict__.update(values)
+        return spec
+
+
+#: FieldSpec's attributes, and the defaults of those that have one.
+_FIELD_NAMES = frozenset(f.name for f in fields(FieldSpec))
+_FIELD_DEFAULTS = {f.name: f.default for f in fields(FieldSpec) if f.default is not MISSING}
 
 
 @dataclass(frozen=True)

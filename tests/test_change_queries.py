@@ -19,6 +19,7 @@ from django.test.utils import CaptureQueriesContext
 from dynamo_wagtail import api, checks, sync
 from dynamo_wagtail.errors import DefinitionError
 from dynamo_wagtail.models import MetaField, MetaModel
+from dynamo_wagtail.schema.applier import Context
 
 pytestmark = pytest.mark.usefixtures("dynamo")
 sqlite_only = pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's plans and DDL")
@@ -145,3 +146,25 @@ def test_a_change_that_keeps_the_links_checks_only_the_type_and_its_targets(monk
         api.add_field(
             "Fan0", "back", "foreign_key", related_model="Other0", options={"related_name": "fans"}
         )
+
+
+def test_a_type_rename_looks_only_at_the_types_linking_to_it(monkeypatch):
+    """Link tables of many-to-many fields to a renamed type get new column names; the
+    types to look at come from the link index, not from every type there is."""
+    _make_others(3)
+    api.create_type("Shelf", [{"name": "items", "kind": "many_to_many", "related_model": "Other0"}])
+    other = api.get_model("Other0").objects.create(title="a")
+    api.get_model("Shelf").objects.create().items.set([other])
+    seen = []
+    real = Context.linking
+
+    def linking(self, uid):
+        for spec in real(self, uid):
+            seen.append(spec.name)
+            yield spec
+
+    monkeypatch.setattr(Context, "linking", linking)
+    api.rename_type("Other0", "First")
+    assert sorted(seen) == ["Linker", "Shelf"]
+    shelf = api.get_model("Shelf").objects.get()
+    assert [item.title for item in shelf.items.all()] == ["a"]

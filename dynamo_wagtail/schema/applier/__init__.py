@@ -24,7 +24,7 @@ from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 from ...kinds import get_kind
 from ...spec import ModelSpec
 from .. import operations as ops
-from .base import CHUNK, Context, _as_found, _columns, _found, _tables
+from .base import CHUNK, Context, _as_found, _columns, _found, _tables, has_table
 from .columns import (
     _add_field,
     _alter_field,
@@ -36,7 +36,16 @@ from .features import _add_feature, _remove_feature
 from .rules import _add_constraint, _remove_constraint, converge_rules
 from .types import _create_type, _delete_type, _rename_type, create_owned_tables
 
-__all__ = ["CHUNK", "HANDLERS", "Context", "apply_operation", "atomic_editor", "converge", "flush"]
+__all__ = [
+    "CHUNK",
+    "HANDLERS",
+    "Context",
+    "apply_operation",
+    "atomic_editor",
+    "converge",
+    "flush",
+    "has_table",
+]
 
 
 @contextmanager

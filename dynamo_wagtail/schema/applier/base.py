@@ -3,6 +3,7 @@ the foreign key checks queued by row updates."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -11,6 +12,7 @@ from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 
 from ...factory import PlanApps, TargetLookup, build_model
 from ...fields import clone_field
+from ...links import Links
 from ...spec import FieldSpec, ModelSpec
 from ..impact import physical_model
 
@@ -23,6 +25,18 @@ class Context:
     """Applied specs of the other types, for relation targets and link tables."""
 
     others: dict[str, ModelSpec] = field(default_factory=dict)
+    #: The link indexes of ``others`` (None: :meth:`linking` looks through all of them).
+    links: Links | None = None
+
+    def linking(self, uid: str) -> Iterator[ModelSpec]:
+        """The other types with a field linking to the type ``uid``."""
+        if self.links is None:
+            yield from (o for o in self.others.values() if o.uid != uid)
+            return
+        for other in sorted(self.links.linking(uid)):
+            spec = self.others.get(other)
+            if spec is not None and other != uid:
+                yield spec
 
     def lookup(self, current: ModelSpec) -> TargetLookup:
         def find(uid: str) -> tuple[str, str]:
@@ -51,6 +65,16 @@ _HAS_TABLE = {
 }
 
 
+def has_table(connection: Any, name: str) -> bool:
+    """Whether ``connection``'s database has the table ``name`` (one indexed look-up)."""
+    query = _HAS_TABLE.get(connection.vendor)
+    with connection.cursor() as cursor:
+        if query is None:
+            return name in connection.introspection.table_names(cursor)
+        cursor.execute(query, [name])
+        return cursor.fetchone() is not None
+
+
 class _Tables:
     """The database's tables, asked one name at a time (``name in _tables(editor)``)."""
 
@@ -58,12 +82,7 @@ class _Tables:
         self.connection = editor.connection
 
     def __contains__(self, name: object) -> bool:
-        query = _HAS_TABLE.get(self.connection.vendor)
-        with self.connection.cursor() as cursor:
-            if query is None:
-                return name in self.connection.introspection.table_names(cursor)
-            cursor.execute(query, [str(name)])
-            return cursor.fetchone() is not None
+        return has_table(self.connection, str(name))
 
 
 def _tables(editor: BaseDatabaseSchemaEditor) -> _Tables:

@@ -73,14 +73,14 @@ def _link_stage(through: type[models.Model], columns: list[str]) -> type[models.
 
 def _rename_type(editor, op: ops.RenameType, before: ModelSpec, after: ModelSpec, context) -> None:
     _rename_link_columns(editor, context.model(before), context.model(after))
-    for other in context.others.values():
+    for other in context.linking(before.uid):
         links = [
             f for f in other.fields if f.target_type_uid == before.uid and f.kind == "many_to_many"
         ]
         if not links:
             continue
-        old_ctx = Context({**context.others, before.uid: before})
-        new_ctx = Context({**context.others, after.uid: after})
+        old_ctx = Context({**context.others, before.uid: before}, context.links)
+        new_ctx = Context({**context.others, after.uid: after}, context.links)
         _rename_link_columns(editor, old_ctx.model(other), new_ctx.model(other))
 
 
