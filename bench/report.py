@@ -78,9 +78,10 @@ number of types) is given beside it.
 Scale: one type's schema changes with few and with many types present. One process per
 level (5, 200 and 2,000 types of 10 simple fields, one in ten linking to another type), each
 on its own database, made in an untimed setup; then, in rounds, each process creates a probe
-type (four fields, one a link), adds a field, renames it and deletes the type (to the trash,
-then emptied), one operation at a time across the levels in an order reversed every round,
-after a warm-up round. The figure is the median at 2,000 types ÷ the median at 5, per
+type (four fields, one a link to a type that no other type links to at any level, so that
+its neighbours are the same at every level), adds a field, renames it and deletes the type
+(to the trash, then emptied), one operation at a time across the levels in an order
+reversed every round, after a warm-up round. The figure is the median at 2,000 types ÷ the median at 5, per
 operation and database; MariaDB runs this section only. Each process also adds up the time
 its DDL statements (CREATE, ALTER, DROP) take inside the database: "beyond the database's
 own DDL statements" is the rest of each operation, the part this project's code decides. On
