@@ -75,19 +75,19 @@ start-up, so no type is built there), on the static side the time beyond the bar
 what this project's apps add to a start (its own and `wagtail.api.v3`, the same at any
 number of types) is given beside it.
 
-Scale: one type's schema changes with few and with many types present. One process per
-level (5, 200 and 2,000 types of 10 simple fields, one in ten linking to another type), each
-on its own database, made in an untimed setup; then, in rounds, each process creates a probe
+Scale: one type's schema changes with few and with many types present. One process per level
+(5, 200 and 2,000 types of 10 simple fields, one in ten linking to another type), each on
+its own database, made in an untimed setup; then, in rounds, each process creates a probe
 type (four fields, one a link to a type that no other type links to at any level, so that
 its neighbours are the same at every level), adds a field, renames it and deletes the type
-(to the trash, then emptied), one operation at a time across the levels in an order
-reversed every round, after a warm-up round. The figure is the median at 2,000 types ÷ the median at 5, per
-operation and database; MariaDB runs this section only. Each process also adds up the time
-its DDL statements (CREATE, ALTER, DROP) take inside the database: "beyond the database's
-own DDL statements" is the rest of each operation, the part this project's code decides. On
-SQLite every `ALTER TABLE` re-reads the definitions of all tables in the file (SQLite stores
-a table's schema as its `CREATE` statement text), so its cost grows with the number of
-types whatever the caller does; `CREATE` and `DROP` do not.
+(to the trash, then emptied), one operation at a time across the levels in an order reversed
+every round, after a warm-up round. The figure is the median at 2,000 types ÷ the median at
+5, per operation and database; MariaDB runs this section only. Each process also adds up the
+time its DDL statements (CREATE, ALTER, DROP) take inside the database: "beyond the
+database's own DDL statements" is the rest of each operation, the part this project's code
+decides. On SQLite every `ALTER TABLE` re-reads the definitions of all tables in the file
+(SQLite stores a table's schema as its `CREATE` statement text), so its cost grows with the
+number of types whatever the caller does; `CREATE` and `DROP` do not.
 
 The field builder: the edit page of a type with 20 fields of mixed kinds (every built-in kind
 offered in the kind picker), through Django's test client as a superuser: its size, the size
