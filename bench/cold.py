@@ -128,12 +128,10 @@ def run(url: str, size: dict[str, Any], only: set[str], label: str) -> list[Row]
         # start is its django.setup() (no database access at start-up: no type is built
         # there), the static side's is the bare start. What the project's own apps add to a
         # start (the same with 0 or 2,000 types) is shown on its own.
-        def building(results: dict[str, list[dict[str, Any]]] = results) -> list[float]:
-            return [r["build_register"] - r["steps"]["django.setup()"] for r in results["dynamic"]]
-
-        dyn = statistics.median(building())
+        dynamic = results["dynamic"]
+        dyn = statistics.median(r["build_register"] - r["steps"]["django.setup()"] for r in dynamic)
         sta = med("static", "build_register") - bare
-        own = statistics.median(r["steps"]["django.setup()"] for r in results["dynamic"]) - bare
+        own = statistics.median(r["steps"]["django.setup()"] for r in dynamic) - bare
         rows.append(
             Row(
                 "cold",

@@ -272,12 +272,11 @@ def desired_spec(meta_model: Any, applied: ModelSpec | None) -> ModelSpec | None
 
 def others(exclude_uid: str, using: str) -> dict[str, ModelSpec]:
     """The applied specs of the types other than ``exclude_uid`` (kept parsed per version)."""
-    return _context(exclude_uid, using).others
+    return _context(exclude_uid, applied.current(using)).others
 
 
-def _context(exclude_uid: str, using: str) -> applier.Context:
-    """The applied specs of the other types with their link indexes, for the applier."""
-    now = applied.current(using)
+def _context(exclude_uid: str, now: applied.Applied) -> applier.Context:
+    """The applied specs of the types other than ``exclude_uid`` with their link indexes."""
     specs = dict(now.specs)
     specs.pop(exclude_uid, None)
     return applier.Context(specs, now.links)
@@ -292,8 +291,7 @@ def prepare(session: Session, meta_model: Any) -> planner.Plan:
     if plan.is_empty:
         return plan
     now = applied.current(session.using)
-    context = applier.Context(dict(now.specs), now.links)
-    context.others.pop(str(current.uid), None)
+    context = _context(str(current.uid), now)
     _check_links(plan, context, now.links)
     checks.check_change(plan.new, context.others, now.links, old=plan.old)
     state = old or desired
@@ -345,7 +343,7 @@ def _check_links(plan: planner.Plan, context: applier.Context, links: Links) -> 
 
 def _execute_atomic(session: Session, meta_model: Any, plan: planner.Plan) -> None:
     old_model = registry.get(str(meta_model.uid))
-    context = _context(str(meta_model.uid), session.using)
+    context = _context(str(meta_model.uid), applied.current(session.using))
     notify.send(plan, meta_model, "pre", old_model, notify.upcoming(plan, context))
     state = plan.old
     for op in plan.operations:
@@ -362,7 +360,7 @@ def _execute_atomic(session: Session, meta_model: Any, plan: planner.Plan) -> No
 def _execute_stepwise(session: Session, meta_model: Any, plan: planner.Plan) -> None:
     connection = connections[session.using]
     old_model = registry.get(str(meta_model.uid))
-    context = _context(str(meta_model.uid), session.using)
+    context = _context(str(meta_model.uid), applied.current(session.using))
     if plan.is_empty:
         # Nothing left to plan: finish indexes and constraints a failure left out.
         with connection.schema_editor(atomic=False) as editor:

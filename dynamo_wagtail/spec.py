@@ -70,6 +70,10 @@ def _thaw(value: Any) -> Any:
     return value
 
 
+def _interned(names: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(map(sys.intern, names))
+
+
 @dataclass(frozen=True)
 class FieldSpec:
     uid: str
@@ -99,7 +103,7 @@ class FieldSpec:
         # names by identity, so Model.__init__'s setattr(self, field.attname, ...) would
         # miss it on every field of every instance: about 5 % of a bulk load.
         object.__setattr__(self, "name", sys.intern(self.name))
-        object.__setattr__(self, "former_names", tuple(map(sys.intern, self.former_names)))
+        object.__setattr__(self, "former_names", _interned(self.former_names))
 
     def option(self, key: str, default: Any = None) -> Any:
         for k, v in self.options:
@@ -159,7 +163,7 @@ class FieldSpec:
         # What __init__ and __post_init__ do, without a setattr per attribute: a start
         # parses every field of every type.
         values["name"] = sys.intern(values["name"])
-        values["former_names"] = tuple(map(sys.intern, values["former_names"]))
+        values["former_names"] = _interned(values["former_names"])
         spec = object.__new__(cls)
         spec.__dict__.update(values)
         return spec

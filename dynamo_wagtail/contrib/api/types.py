@@ -94,8 +94,6 @@ class Registration(ContentTypeRegistration):
 _lock = threading.RLock()
 #: Type uid → its served class.
 _served: dict[str, Served] = {}
-#: Label → served class: ``_served`` by label, kept beside it (copied for ``_current``).
-_by_label: dict[str, Served] = {}
 #: Label → model of every generated class installed (served or not).
 _installed: dict[str, type[models.Model]] = {}
 #: (generation, label → served) as of the last change; replaced, never changed, so a
@@ -140,8 +138,6 @@ def _forget(model: type[models.Model]) -> Served | None:
         del _installed[model._meta.label]
     uid = getattr(model, "dynamo_spec", None) and model.dynamo_spec.uid  # type: ignore[attr-defined]
     old = _served.pop(uid, None) if uid else None
-    if old is not None and _by_label.get(old.label) is old:
-        del _by_label[old.label]
     # Wagtail's write generator caches schemas of child models (a group's items) by class,
     # django-ninja every schema it made from a model: the old class must not stay alive.
     create_generator._child_relation_schema_cache.pop(model, None)
@@ -163,16 +159,11 @@ def follow(added: list[type[models.Model]], removed: list[type[models.Model]]) -
         for model in added:
             _installed[model._meta.label] = model
             if served(model):
-                uid = model.dynamo_spec.uid  # type: ignore[attr-defined]
-                previous = _served.get(uid)
-                if previous is not None and _by_label.get(previous.label) is previous:
-                    del _by_label[previous.label]
-                new = _served[uid] = Served(model)
-                _by_label[new.label] = new
+                new = _served[model.dynamo_spec.uid] = Served(model)  # type: ignore[attr-defined]
                 entries[new.label] = Registration(new)
         _replace_entries(entries)
         generation = _current[0] + 1
-        _current = (generation, MappingProxyType(dict(_by_label)))
+        _current = (generation, MappingProxyType({s.label: s for s in _served.values()}))
     for callback in list(changed):
         callback()
 
